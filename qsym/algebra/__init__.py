@@ -1,0 +1,1 @@
+"""Symbols, operators on named sites, and symbolic spectra."""
