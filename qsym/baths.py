@@ -16,7 +16,7 @@ import sympy as sp
 from sympy.codegen.cfunctions import expm1
 
 __all__ = [
-    "BoseOccupation", "FermiOccupation", "bose_occupation", "fermi_occupation",
+    "BoseOccupation", "FermiOccupation", "expand_occupations", "bose_occupation", "fermi_occupation",
     "SpectralFunction", "UndefinedSpectrum", "FlatSpectrum", "OhmicSpectrum", "LorentzianSpectrum",
     "Bath", "BosonicBath", "FermionicBath", "NegativeFrequencyError",
 ]
@@ -65,9 +65,6 @@ class BoseOccupation(_Occupation):
     def _eval_rewrite_as_expm1(self, w, **kwargs):
         return 1 / expm1(w / self.temperature)
 
-    def doit(self, **hints):
-        return self._eval_rewrite_as_exp(self.args[0])
-
     def fdiff(self, argindex=1):
         w = self.args[0]
         T = self.temperature
@@ -88,9 +85,6 @@ class FermiOccupation(_Occupation):
         return 1 / (sp.exp((w - self.chemical_potential) / self.temperature) + 1)
 
     _eval_rewrite_as_expm1 = _eval_rewrite_as_exp
-
-    def doit(self, **hints):
-        return self._eval_rewrite_as_exp(self.args[0])
 
     def fdiff(self, argindex=1):
         x = (self.args[0] - self.chemical_potential) / self.temperature
@@ -123,6 +117,15 @@ def fermi_occupation(name: str, temperature, chemical_potential=0) -> type[Fermi
         _OCC_CACHE[key] = type(f"f_{name}", (FermiOccupation,), {
             "temperature": sp.sympify(temperature), "chemical_potential": sp.sympify(chemical_potential)})
     return _OCC_CACHE[key]
+
+
+def expand_occupations(expr, *, expm1_form: bool = False):
+    """Replace every occupation function ``n_X(omega)``/``f_X(omega)`` by its closed form."""
+    expr = sp.sympify(expr)
+    reps = {}
+    for f in expr.atoms(_Occupation):
+        reps[f] = f._eval_rewrite_as_expm1(f.args[0]) if expm1_form else f._eval_rewrite_as_exp(f.args[0])
+    return expr.xreplace(reps)
 
 
 # ---- spectral functions ------------------------------------------------------------------

@@ -1,0 +1,40 @@
+"""qsym: symbolic-analytic derivations for open quantum systems, verified numerically.
+
+Pipeline (one frozen object per stage, each renders as LaTeX)::
+
+    model = qs.OpenSystem(H, couplings=[qs.Coupling(q1.sm, A), ...])
+    me    = qs.global_master_equation(model)      # Born-Markov + secular (Davies)
+    ss    = me.steady_state()                     # closed form, structure-exploiting
+    qA    = me.heat_current("A", ss)              # Tr[H_S D_A(rho_ss)], > 0 into the system
+    qs.verify(qA, me, bath="A")                   # independent numeric solver
+
+Conventions: hbar = k_B = 1; heat currents positive into the system; qubit basis
+(|+>, |->) with sigma_z = diag(1, -1).
+"""
+from .algebra.operators import (Operator as Operator, Site as Site, Space as Space, bosons as bosons,
+                                dag as dag, fermions as fermions, qubits as qubits, sites as sites,
+                                tensor as tensor)
+from .algebra.spectrum import NumericOnlyError as NumericOnlyError, Spectrum as Spectrum, spectrum as spectrum
+from .algebra.symbols import (DefinedSymbol as DefinedSymbol, expand_definitions as expand_definitions,
+                              symbols as symbols)
+from .baths import (BosonicBath as BosonicBath, FermionicBath as FermionicBath, FlatSpectrum as FlatSpectrum,
+                    LorentzianSpectrum as LorentzianSpectrum, NegativeFrequencyError as NegativeFrequencyError,
+                    OhmicSpectrum as OhmicSpectrum, UndefinedSpectrum as UndefinedSpectrum,
+                    bose_occupation as bose_occupation, expand_occupations as expand_occupations,
+                    fermi_occupation as fermi_occupation)
+from .derivation import Record as Record, Result as Result, check_result as check_result
+from .dynamics.davies import SecularityWarning as SecularityWarning, global_master_equation as global_master_equation
+from .dynamics.local import local_master_equation as local_master_equation
+from .dynamics.master import MasterEquation as MasterEquation
+from .dynamics.steady import NonUniqueSteadyStateError as NonUniqueSteadyStateError, SteadyState as SteadyState
+from .latex import latex as latex
+from .model import Coupling as Coupling, OpenSystem as OpenSystem
+from .numeric.functions import to_numeric as to_numeric
+from .numeric.targets import (ChannelHeatCurrent as ChannelHeatCurrent, Coherence as Coherence, Energy as Energy,
+                              EntropyProduction as EntropyProduction, HeatCurrent as HeatCurrent,
+                              MatrixElementSquared as MatrixElementSquared, Population as Population, Rate as Rate)
+from .numeric.verify import VerificationReport as VerificationReport, verify as verify
+from .thermo import (energy_balance as energy_balance, entropy_production as entropy_production,
+                     flux_form as flux_form, heat_current as heat_current, heat_currents as heat_currents)
+
+__version__ = "0.1.0"

@@ -1,0 +1,153 @@
+"""Derived results, their published transcriptions, and the classification
+``match`` / ``mismatch`` / ``derived-only``.
+
+A :class:`Result` holds a closed form that came out of qsym's machinery, optionally the
+published expression transcribed from the paper (for comparison only), and the numeric
+target the closed form is checked against.  :func:`check_result` decides:
+
+* derived vs numeric solver: max relative error at random samples (must be <= tol);
+* derived vs published: compared numerically at the same samples (decisive for a
+  mismatch, which comes with a counterexample) and, when they agree, proved symbolically
+  where SymPy can (``proof: symbolic``) or reported as agreeing at every sample.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from .algebra.symbols import expand_definitions
+from .numeric.functions import to_numeric
+from .numeric.targets import Target
+from .numeric.verify import relative_error, sample_points, verify
+
+__all__ = ["Result", "Record", "check_result", "symbolic_difference_is_zero"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One derived result of a derivation module.
+
+    Attributes:
+        name: short identifier (``"q_A"``).
+        equation: the seed's label as printed (``"3.53"``) or a locator (``"IV.C.1"``).
+        derived: the closed form from qsym (Expr or Matrix).
+        me: the master equation it came from (gives the model for the numeric check).
+        target: numeric quantity to compare with (a Target, or a Matrix of Targets / None).
+        published: transcription of the paper's expression (None: derived-only).
+        latex_name: how to print the left-hand side.
+        note: anything the reader must know (reading adopted, typo found ...).
+    """
+
+    name: str
+    equation: str
+    derived: object
+    me: object
+    target: object = None
+    published: object = None
+    latex_name: str = ""
+    note: str = ""
+
+
+@dataclass
+class Record:
+    """The verification record of a result (one JSON record of ``qsym verify``)."""
+
+    derivation: str
+    result: str
+    equation: str
+    status: str
+    max_rel_err: float | None
+    samples: int
+    counterexample: dict | None
+    proof: str | None
+    time: float
+    derived_vs_published_max_rel_diff: float | None = None
+    note: str = ""
+    warnings: list = field(default_factory=list)
+    numeric_ok: bool = True
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _elements(x):
+    if isinstance(x, sp.MatrixBase):
+        return list(x)
+    return [sp.sympify(x)]
+
+
+def symbolic_difference_is_zero(a, b, timeout_terms: int = 4000) -> bool:
+    """True when ``a - b`` simplifies to 0 (first in the named notation, then with the
+    definitions expanded).  False means 'not proved', not 'different'."""
+    d = sp.sympify(a) - sp.sympify(b)
+    if d == 0:
+        return True
+    try:
+        if sp.cancel(sp.together(d)) == 0:
+            return True
+        e = expand_definitions(d)
+        if sp.count_ops(e) > timeout_terms:
+            return False
+        return sp.simplify(e) == 0
+    except Exception:  # SymPy cannot decide: not proved
+        return False
+
+
+def check_result(derivation: str, r: Result, *, n: int = 200, seed: int = 0, tol: float = 1e-9) -> Record:
+    """Classify ``r`` (see module docstring)."""
+    t0 = time.perf_counter()
+    derived = _elements(r.derived)
+    targets = list(r.target) if isinstance(r.target, (list, tuple)) else [r.target] * len(derived)
+    max_err, worst_warn = 0.0, []
+    numeric_ok = True
+    for d, tg in zip(derived, targets):
+        if tg is None:
+            continue
+        rep = verify(d, r.me, tg, n=n, seed=seed, tol=tol)
+        max_err = max(max_err, rep.max_rel_err)
+        worst_warn.extend(rep.warnings)
+        numeric_ok &= rep.passed
+    if all(t is None for t in targets):
+        max_err = None
+    counter, proof, pub_diff = None, None, None
+    if r.published is None:
+        status = "derived-only"
+    else:
+        published = _elements(r.published)
+        if len(published) != len(derived):
+            raise ValueError(f"{r.name}: published has {len(published)} elements, derived {len(derived)}")
+        samples, spectral = sample_points(r.me.model, derived + published, n, seed + 1)
+        params = tuple(samples)
+        worst = (0.0, None)
+        for k, (d, p) in enumerate(zip(derived, published)):
+            fd = np.real(np.asarray(to_numeric(d, params, spectral=spectral)(samples), complex)) * np.ones(n)
+            fp = np.real(np.asarray(to_numeric(p, params, spectral=spectral)(samples), complex)) * np.ones(n)
+            err = relative_error(fd, fp)
+            i = int(np.argmax(err))
+            if err[i] > worst[0]:
+                worst = (float(err[i]), (k, i, fd[i], fp[i]))
+        pub_diff = worst[0]
+        if pub_diff <= 1e-9:
+            status = "match"
+            proved = all(symbolic_difference_is_zero(d, p) for d, p in zip(derived, published))
+            proof = "symbolic" if proved else f"numeric: equal at all {n} samples (SymPy did not reduce the difference to 0)"
+        else:
+            status = "mismatch"
+            k, i, vd, vp = worst[1]
+            sample = {str(s): float(samples[s][i]) for s in params}
+            counter = {"element": k, "parameters": sample, "derived": vd, "published": vp,
+                       "relative_difference": pub_diff}
+            # confirm at the counterexample that the numeric solver sides with the derivation
+            tg = targets[k]
+            if tg is not None:
+                from .numeric.solver import NumericSolver
+                from .numeric.verify import _callables
+                values = {s: float(samples[s][i]) for s in params}
+                res = NumericSolver(r.me.model, master="local" if "local" in r.me.kind else "global").solve(
+                    values, spectral=_callables(spectral, values))
+                counter["numeric_solver"] = float(tg.numeric(r.me, res, values))
+    return Record(derivation, r.name, r.equation, status, max_err, n, counter, proof,
+                  time.perf_counter() - t0, pub_diff, r.note, sorted(set(worst_warn))[:3], bool(numeric_ok))

@@ -1,0 +1,1 @@
+"""Ways of getting dynamics: one module per kind of master equation."""

@@ -1,0 +1,224 @@
+"""The master-equation object shared by every Lindblad-form generator.
+
+Form (Fogedby eqs. 2.1-2.2, Breuer-Petruccione eq. 3.140):
+
+    d rho/dt = -i[H_S, rho] + sum_X D_X(rho),
+    D_X(rho) = sum_k Gamma_k (J_k rho J_k^dag - 1/2 {J_k^dag J_k, rho}),
+
+one dissipator per bath so that each bath's heat current ``q^X = Tr[H_S D_X(rho_ss)]`` is
+available (positive = heat flowing *into* the system).  Everything is written in the
+eigenbasis ``|n>`` of ``H_S`` (levels labelled 1..d as in :func:`qsym.spectrum`).
+Vectorisation convention for matrices of the generator: an element ``rho_{ij}`` is indexed by
+the pair ``(i, j)``; the numeric solver uses column stacking.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sympy as sp
+
+from ..algebra.spectrum import Spectrum
+from ..algebra.symbols import DefinedSymbol
+from ..model import OpenSystem
+
+__all__ = ["JumpChannel", "MasterEquation", "tidy"]
+
+
+def tidy(expr):
+    """Collect a sum of rates by spectral-function factors and factor the coefficients, so
+    that ``a^2 g n + a^2 g (1 + n)`` prints as ``a^2 g (1 + 2n)`` (the paper's grouping)."""
+    expr = sp.sympify(expr)
+    if expr == 0:
+        return expr
+    e = sp.expand(expr, deep=False)
+    gs = sorted({f for f in e.atoms(sp.core.function.AppliedUndef)}, key=str)
+    if not gs:
+        return sp.factor_terms(e)
+    c = sp.collect(e, gs, evaluate=False)
+    return sp.Add(*[k * sp.factor(v) for k, v in c.items()])
+
+
+@dataclass(frozen=True)
+class JumpChannel:
+    """One Lindblad term ``Gamma J rho J^dag - ...`` of bath ``bath``.
+
+    ``operator`` is ``J`` in the eigenbasis (sparse: ``{(m, n): amplitude}`` for ``|m><n|``,
+    0-based); ``frequency`` is the energy the system *releases* into the bath in each of its
+    transitions (negative for absorption); ``rate`` is ``Gamma``.
+    """
+
+    bath: str
+    operator: tuple[tuple[tuple[int, int], sp.Expr], ...]
+    frequency: sp.Expr
+    rate: sp.Expr
+
+    @property
+    def elements(self) -> dict[tuple[int, int], sp.Expr]:
+        return dict(self.operator)
+
+    def matrix(self, d: int) -> sp.Matrix:
+        M = sp.zeros(d, d)
+        for (m, n), a in self.operator:
+            M[m, n] = a
+        return M
+
+
+@dataclass(frozen=True)
+class MasterEquation:
+    """A Lindblad master equation in the eigenbasis of ``H_S``.
+
+    Attributes:
+        model: the :class:`OpenSystem` it was derived from.
+        spectrum: the eigendecomposition used.
+        channels: all jump channels, each tagged with its bath.
+        kind: ``"global secular (Davies)"``, ``"local"``, ...
+        frequencies: named transition frequencies (``omega_+`` etc.) used in the rates.
+        conditions: relations the derivation relied on (e.g. ``omega_- > 0``) with how each
+            was established.
+    """
+
+    model: OpenSystem
+    spectrum: Spectrum
+    channels: tuple[JumpChannel, ...]
+    kind: str
+    frequencies: tuple[sp.Symbol, ...] = ()
+    conditions: tuple[tuple[sp.Basic, str], ...] = ()
+    hamiltonian: sp.ImmutableMatrix | None = None  # H in the eigenbasis used for -i[H, rho]
+
+    # ---- basic data -------------------------------------------------------------------
+    @property
+    def dim(self) -> int:
+        return self.spectrum.dim
+
+    @property
+    def energies(self) -> tuple[sp.Expr, ...]:
+        return self.spectrum.energies
+
+    @property
+    def bath_names(self) -> tuple[str, ...]:
+        return tuple(c.bath.name for c in self.model.couplings)
+
+    def channels_of(self, bath: str) -> tuple[JumpChannel, ...]:
+        if bath not in self.bath_names:
+            raise KeyError(f"no bath named {bath!r}; this master equation has baths {self.bath_names}")
+        return tuple(c for c in self.channels if c.bath == bath)
+
+    def _H(self) -> sp.Matrix:
+        if self.hamiltonian is not None:
+            return sp.Matrix(self.hamiltonian)
+        return sp.diag(*self.energies)
+
+    # ---- generator ----------------------------------------------------------------------
+    def dissipator_action(self, bath: str | None, i: int, j: int) -> dict[tuple[int, int], sp.Expr]:
+        """``D_X(|i><j|)`` as ``{(k, l): coefficient}`` (0-based), for one bath or all (None)."""
+        out: dict[tuple[int, int], sp.Expr] = {}
+
+        def add(k, l, v):
+            out[(k, l)] = out.get((k, l), 0) + v
+
+        chans = self.channels if bath is None else self.channels_of(bath)
+        for ch in chans:
+            J = ch.elements
+            by_col: dict[int, list] = {}
+            for (m, n), a in J.items():
+                by_col.setdefault(n, []).append((m, a))
+            # J |i><j| J^dag
+            for k, a in by_col.get(i, []):
+                for l, b in by_col.get(j, []):
+                    add(k, l, ch.rate * a * sp.conjugate(b))
+            # J^dag J restricted: (J^dag J)_{k i} = sum_m conj(J_{m k}) J_{m i}
+            JdJ: dict[tuple[int, int], sp.Expr] = {}
+            for (m, n), a in J.items():
+                for (m2, n2), b in J.items():
+                    if m == m2:
+                        JdJ[(n, n2)] = JdJ.get((n, n2), 0) + sp.conjugate(a) * b
+            for (k, n2), v in JdJ.items():
+                if n2 == i:
+                    add(k, j, -ch.rate * v / 2)
+                if k == j:
+                    add(i, n2, -ch.rate * v / 2)
+        out = {kl: sp.expand(v, deep=False) for kl, v in out.items()}
+        return {kl: v for kl, v in out.items() if v != 0}
+
+    def generator_action(self, i: int, j: int) -> dict[tuple[int, int], sp.Expr]:
+        """Full generator ``-i[H, |i><j|] + sum_X D_X(|i><j|)``."""
+        out = dict(self.dissipator_action(None, i, j))
+        H = self._H()
+        d = self.dim
+        for k in range(d):
+            if H[k, i] != 0:
+                out[(k, j)] = out.get((k, j), 0) - sp.I * H[k, i]
+            if H[j, k] != 0:
+                out[(i, k)] = out.get((i, k), 0) + sp.I * H[j, k]
+        return {kl: v for kl, v in ((kl, sp.expand(v, deep=False)) for kl, v in out.items()) if v != 0}
+
+    @cached_property
+    def kernel(self) -> dict[tuple[tuple[int, int], tuple[int, int]], sp.Expr]:
+        """Fogedby's ``K_{pp',qq'}`` plus the coherent part: ``{((p,p'), (q,q')): value}``,
+        0-based, such that ``d rho_{pp'}/dt = sum K_{pp',qq'} rho_{qq'}`` (eq. 2.2)."""
+        K = {}
+        d = self.dim
+        for i in range(d):
+            for j in range(d):
+                for kl, v in self.generator_action(i, j).items():
+                    K[(kl, (i, j))] = v
+        return K
+
+    def kernel_element(self, p, pp, q, qq) -> sp.Expr:
+        """``K_{pp',qq'}`` with 1-based level labels (the paper's)."""
+        return self.kernel.get(((p - 1, pp - 1), (q - 1, qq - 1)), sp.S.Zero)
+
+    def sectors(self) -> list[list[tuple[int, int]]]:
+        """Connected components of the generator's coupling graph on matrix elements.
+
+        For the secular (Davies) equation these are (sub-)sectors of equal Bohr frequency;
+        populations are closed among themselves unless levels are degenerate."""
+        d = self.dim
+        parent = {(i, j): (i, j) for i in range(d) for j in range(d)}
+
+        def find(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for (a, b) in self.kernel:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[ra] = rb
+        comps: dict = {}
+        for x in parent:
+            comps.setdefault(find(x), []).append(x)
+        return sorted((sorted(c) for c in comps.values()), key=lambda c: c[0])
+
+    def rate_matrix(self, bath: str | None = None) -> sp.Matrix:
+        """Pauli rate matrix ``K_{np} = K_{nn,pp}`` (Fogedby eqs. 2.3, 3.8-3.11, 3.42-3.43):
+        ``K_{np}`` is the rate ``p -> n`` for ``n != p`` and ``K_{nn} = -sum_{m != n} K_{mn}``."""
+        d = self.dim
+        K = sp.zeros(d, d)
+        chans = self.channels if bath is None else self.channels_of(bath)
+        for ch in chans:
+            for (m, n), a in ch.operator:
+                if m != n:
+                    K[m, n] += ch.rate * a * sp.conjugate(a)
+        K = K.applyfunc(tidy)
+        for p in range(d):  # conservation of probability, kept as a sum of the rates
+            K[p, p] = -sp.Add(*[K[k, p] for k in range(d) if k != p])
+        return K
+
+    # ---- stages -------------------------------------------------------------------------
+    def steady_state(self, **kwargs):
+        """Closed-form steady state (see :func:`qsym.dynamics.steady.steady_state`)."""
+        from .steady import steady_state
+        return steady_state(self, **kwargs)
+
+    def heat_current(self, bath: str, ss=None, *, by_channel: bool = False):
+        """Heat current from ``bath`` into the system, ``q^X = Tr[H_S D_X(rho_ss)]``
+        (Fogedby eqs. 2.11-2.12).  See :func:`qsym.thermo.heat_current`."""
+        from ..thermo import heat_current
+        return heat_current(self, bath, ss if ss is not None else self.steady_state(), by_channel=by_channel)
+
+    def _repr_latex_(self):
+        from ..latex import master_equation_latex
+        return "$" + master_equation_latex(self) + "$"

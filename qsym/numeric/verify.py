@@ -1,0 +1,151 @@
+"""``verify``: a closed form against the independent numeric solver at random samples."""
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from ..algebra.symbols import expand_definitions
+from .functions import spectral_realisation, to_numeric, undefined_spectral_functions
+from .sampling import sample_parameters
+from .targets import HeatCurrent, Target
+
+__all__ = ["VerificationReport", "verify", "sample_points", "relative_error"]
+
+
+@dataclass
+class VerificationReport:
+    """Outcome of :func:`verify`: max relative error over the samples, the worst sample,
+    and timings (seconds per parameter point)."""
+
+    target: str
+    samples: int
+    max_rel_err: float
+    worst_sample: dict
+    derived_at_worst: float
+    numeric_at_worst: float
+    time_closed_form: float
+    time_numeric: float
+    tol: float
+    warnings: list = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.max_rel_err <= self.tol)
+
+    def to_dict(self) -> dict:
+        return dict(target=self.target, samples=self.samples, max_rel_err=self.max_rel_err,
+                    worst_sample=self.worst_sample, derived_at_worst=self.derived_at_worst,
+                    numeric_at_worst=self.numeric_at_worst, time_closed_form=self.time_closed_form,
+                    time_numeric=self.time_numeric, passed=self.passed, warnings=self.warnings)
+
+    def __repr__(self):
+        return (f"VerificationReport({self.target}: max rel err {self.max_rel_err:.2e} over {self.samples} samples "
+                f"({'PASS' if self.passed else 'FAIL'} at tol {self.tol:g}); closed form {self.time_closed_form:.2e} s/pt, "
+                f"numeric solver {self.time_numeric:.2e} s/pt)")
+
+    def _repr_html_(self):
+        rows = "".join(f"<tr><td>{k}</td><td>{v:.6g}</td></tr>" for k, v in self.worst_sample.items())
+        return (f"<b>{self.target}</b>: max relative error <b>{self.max_rel_err:.2e}</b> over {self.samples} samples "
+                f"({'PASS' if self.passed else 'FAIL'}); worst sample:<table>{rows}</table>")
+
+
+def relative_error(derived, numeric, zero_expected: bool = False) -> np.ndarray:
+    """``|d - n| / max(|d|, |n|)``; absolute error when the value is expected to vanish."""
+    d, n = np.asarray(derived, float), np.asarray(numeric, float)
+    if zero_expected:
+        return np.abs(d - n)
+    den = np.maximum(np.maximum(np.abs(d), np.abs(n)), 1e-300)
+    return np.abs(d - n) / den
+
+
+def sample_points(model, exprs, n: int, seed: int = 0):
+    """Samples of every model parameter and every symbol of ``exprs``, plus random positive
+    realisations of unspecified spectral functions.  Returns ``(samples, spectral_lambdas)``."""
+    syms = set(model.parameters)
+    spectral, ranges = {}, {}
+    for e in exprs:
+        e = expand_definitions(e)
+        syms |= {s for s in e.free_symbols}
+        for name in undefined_spectral_functions(e):
+            spectral.setdefault(name, None)
+    for b in model.baths:
+        if type(b.spectral).__name__ == "UndefinedSpectrum":
+            spectral[b.name] = None
+    for name in list(spectral):
+        lam, rg = spectral_realisation(name)
+        spectral[name] = lam
+        ranges.update(rg)
+        syms |= set(rg)
+    domain = tuple(model.domain) + tuple(ranges.items())
+    syms = sorted(syms, key=str)
+    samples = sample_parameters(syms, n, seed=seed, domain=domain, assumptions=model.assumptions)
+    return samples, spectral
+
+
+def _callables(spectral, values):
+    out = {}
+    for name, lam in spectral.items():
+        e = lam.expr.subs({s: values[s] for s in lam.expr.free_symbols if s in values})
+        out[name] = sp.lambdify(lam.variables, e, "numpy")
+    return out
+
+
+def verify(expr, me, target: Target | None = None, *, bath: str | None = None, n: int = 200,
+           seed: int = 0, tol: float = 1e-9, progress: bool | None = None) -> VerificationReport:
+    """Compare the closed form ``expr`` with the independent numeric solver.
+
+    Args:
+        expr: the derived closed form (may contain defined symbols such as ``alpha``).
+        me: the :class:`MasterEquation` it was derived from (its ``model`` is rebuilt
+            numerically; its ``kind`` selects the numeric master equation).
+        target: what to compare with (default: ``HeatCurrent(bath)``).
+        n: number of seeded random samples over the model's physical domain.
+        tol: relative tolerance for ``passed``.
+
+    Returns:
+        A :class:`VerificationReport` with the max relative error, the worst sample and
+        the time per point of the lambdified closed form and of the numeric solver.
+    """
+    from .solver import NumericSolver
+
+    if target is None:
+        if bath is None:
+            raise ValueError("verify needs `target` (e.g. qs.Population(2)) or `bath` for a heat current")
+        target = HeatCurrent(bath)
+    model = me.model
+    samples, spectral = sample_points(model, [expr], n, seed)
+    params = tuple(samples)
+    t0 = time.perf_counter()
+    f = to_numeric(expr, params, spectral=spectral)
+    derived = np.real(np.asarray(f(samples), dtype=complex)) * np.ones(n)
+    t_cf = (time.perf_counter() - t0) / n
+    master = "local" if "local" in me.kind else "global"
+    solver = NumericSolver(model, master=master)
+    numeric = np.empty(n)
+    caught = []
+    show = progress if progress is not None else (n >= 2000 and sys.stderr.isatty())
+    t0 = time.perf_counter()
+    for k in range(n):
+        values = {s: float(samples[s][k]) for s in params}
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            res = solver.solve(values, spectral=_callables(spectral, values))
+        caught.extend(str(x.message) for x in w)
+        numeric[k] = target.numeric(me, res, values)
+        if show and k % max(1, n // 50) == 0:
+            print(f"\rverify {target.describe()}: {k + 1}/{n}", end="", file=sys.stderr)
+    if show:
+        print(file=sys.stderr)
+    t_num = (time.perf_counter() - t0) / n
+    err = relative_error(derived, numeric, target.zero_expected)
+    worst = int(np.argmax(err))
+    return VerificationReport(
+        target=target.describe(), samples=n, max_rel_err=float(err[worst]),
+        worst_sample={str(s): float(samples[s][worst]) for s in params},
+        derived_at_worst=float(derived[worst]), numeric_at_worst=float(numeric[worst]),
+        time_closed_form=t_cf, time_numeric=t_num, tol=tol, warnings=sorted(set(caught))[:5])
