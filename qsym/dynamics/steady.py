@@ -220,9 +220,56 @@ def _abbreviate(M: sp.Matrix):
         atoms |= {a for a in sp.sympify(x).atoms(sp.Function, sp.Pow) if not (a.is_Pow and a.exp.is_Integer)}
     back, fwd = {}, {}
     for k, a in enumerate(sorted(atoms, key=str)):
-        s = sp.Dummy(f"x{k}")
+        s = sp.Dummy(f"x{k}", real=True)
         fwd[a], back[s] = s, a
     return M.xreplace(fwd), back
+
+
+def _solve_hermitian_sector(me, sec) -> dict:
+    """Solve ``L rho = 0, Tr rho = 1`` on one sector using Hermiticity: unknowns are the
+    populations and the real and imaginary parts of ``rho_ij`` (i < j), so the linear
+    algebra runs over a real rational-function field instead of Q(i)(x, ...)."""
+    idx = {x: a for a, x in enumerate(sec)}
+    M = sp.zeros(len(sec), len(sec))
+    for (out, inn), v in me.kernel.items():
+        if out in idx and inn in idx:
+            M[idx[out], idx[inn]] += v
+    M, back = _abbreviate(M)
+    unknowns = []  # (kind, i, j)
+    for (i, j) in sec:
+        if i == j:
+            unknowns.append(("p", i, j))
+        elif i < j:
+            unknowns += [("x", i, j), ("y", i, j)]
+    syms = [sp.Dummy(f"{k}{i}{j}", real=True) for k, i, j in unknowns]
+    val = {}
+    for (k, i, j), v in zip(unknowns, syms):
+        if k == "p":
+            val[(i, i)] = v
+        elif k == "x":
+            val[(i, j)] = val.get((i, j), 0) + v
+            val[(j, i)] = val.get((j, i), 0) + v
+        else:
+            val[(i, j)] = val.get((i, j), 0) + sp.I * v
+            val[(j, i)] = val.get((j, i), 0) - sp.I * v
+    eqs = []
+    for (a, b) in sec:
+        if a > b:
+            continue
+        row = sp.expand(sum(M[idx[(a, b)], idx[x]] * val[x] for x in sec))
+        re, im = row.as_real_imag()
+        eqs.append(sp.expand(re))
+        if a != b:
+            eqs.append(sp.expand(im))
+    trace = sum(val[(i, i)] for (i, j) in sec if i == j) - 1
+    eqs = [trace] + eqs[1:]
+    A, rhs = sp.linear_eq_to_matrix(eqs, syms)
+    from sympy.polys.matrices import DomainMatrix
+    dA = DomainMatrix.from_Matrix(A).to_field()
+    db = DomainMatrix.from_Matrix(rhs).convert_to(dA.domain)
+    sol = dA.lu_solve(db).to_Matrix()
+    sub = dict(zip(syms, sol))
+    return {x: tidy_fraction(sp.factor(sp.expand(val[x].xreplace(sub))).xreplace(back)) for x in sec}
 
 
 def tidy_fraction(x):
@@ -268,22 +315,9 @@ def steady_state(me, *, allow_nonunique: bool = False) -> SteadyState:
             for s, p in zip(states, pops):
                 rho[s, s] = p
         else:
-            method = "symbolic linear solve of the population-coherence sector"
-            idx = {x: a for a, x in enumerate(sec)}
-            M = sp.zeros(len(sec), len(sec))
-            for (out, inn), v in me.kernel.items():
-                if out in idx and inn in idx:
-                    M[idx[out], idx[inn]] += v
-            diag = [idx[(i, i)] for i, j in sec if i == j]
-            M[diag[0], :] = sp.zeros(1, len(sec))
-            for a in diag:
-                M[diag[0], a] = 1
-            b = sp.zeros(len(sec), 1)
-            b[diag[0]] = 1
-            M, back = _abbreviate(M)
-            sol = M.LUsolve(b)
-            for x, v in zip(sec, sol):
-                rho[x[0], x[1]] = tidy_fraction(sp.factor(sp.together(v)).xreplace(back))
+            method = "symbolic linear solve of the population-coherence sector (real form)"
+            for (i, j), v in _solve_hermitian_sector(me, sec).items():
+                rho[i, j] = v
     coh = tuple(_coherence_sector(me, s) for s in sectors if s not in pop_sectors)
     return SteadyState(sp.ImmutableMatrix(rho), method, factors, coh, me)
 

@@ -14,7 +14,7 @@ import sympy as sp
 from ..algebra.symbols import expand_definitions
 
 __all__ = ["Target", "HeatCurrent", "ChannelHeatCurrent", "Population", "Rate", "Energy", "Coherence",
-           "MatrixElementSquared", "EntropyProduction", "level_index"]
+           "MatrixElementSquared", "EntropyProduction", "ProjectorElement", "KernelElement", "level_index"]
 
 
 def _value(expr, values) -> float:
@@ -39,6 +39,10 @@ def level_index(me, n: int, res, values) -> int:
 class Target:
     kind = "absolute-or-relative"
     zero_expected = False
+
+    def prepare(self, derived):
+        """The closed form as compared with :meth:`numeric` (identity by default)."""
+        return derived
 
     def numeric(self, me, res, values) -> float:  # pragma: no cover - interface
         raise NotImplementedError
@@ -149,6 +153,9 @@ class MatrixElementSquared(Target):
     m: int
     n: int
 
+    def prepare(self, derived):
+        return sp.expand(derived * sp.conjugate(derived))
+
     def numeric(self, me, res, values):
         A = np.array(sp.lambdify(sorted(self.operator.free_symbols(), key=str), self.operator.matrix, "numpy")(
             *[values[s] for s in sorted(self.operator.free_symbols(), key=str)]), dtype=complex) \
@@ -169,3 +176,44 @@ class EntropyProduction(Target):
 
     def describe(self):
         return "entropy production"
+
+
+@dataclass(frozen=True)
+class ProjectorElement(Target):
+    """``<a|n><n|b>`` (product basis, 0-based a, b) for eigenstate ``n`` -- phase-free."""
+
+    level: int
+    a: int
+    b: int
+
+    def numeric(self, me, res, values):
+        i = level_index(me, self.level, res, values)
+        v = res.eigenvectors[:, i]
+        return float(np.real(v[self.a] * np.conj(v[self.b])))
+
+    def describe(self):
+        return f"|{self.level}><{self.level}| element ({self.a},{self.b})"
+
+
+@dataclass(frozen=True)
+class KernelElement(Target):
+    """Dissipative kernel element ``Re K_{pp',qq'}`` in the eigenbasis (Fogedby eq. 2.2),
+    read off the numeric Liouvillian."""
+
+    p: int
+    pp: int
+    q: int
+    qq: int
+
+    def numeric(self, me, res, values):
+        idx = [level_index(me, k, res, values) for k in (self.p, self.pp, self.q, self.qq)]
+        V = res.eigenvectors
+        d = V.shape[0]
+        X = np.outer(V[:, idx[2]], V[:, idx[3]].conj())
+        out = np.zeros((d, d), complex)
+        for D in res.dissipators.values():
+            out += D(X)
+        return float(np.real(V[:, idx[0]].conj() @ out @ V[:, idx[1]]))
+
+    def describe(self):
+        return f"K_{self.p}{self.pp},{self.q}{self.qq}"

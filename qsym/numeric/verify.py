@@ -54,6 +54,14 @@ class VerificationReport:
                 f"({'PASS' if self.passed else 'FAIL'}); worst sample:<table>{rows}</table>")
 
 
+_SOLVER_CACHE: dict = {}  # (model id, master, seed, n, params) -> (model, [NumericResult], warnings)
+
+
+def clear_cache() -> None:
+    """Forget cached numeric solutions (they are reused across targets of one model)."""
+    _SOLVER_CACHE.clear()
+
+
 def relative_error(derived, numeric, zero_expected: bool = False) -> np.ndarray:
     """``|d - n| / max(|d|, |n|)``; absolute error when the value is expected to vanish."""
     d, n = np.asarray(derived, float), np.asarray(numeric, float)
@@ -118,6 +126,7 @@ def verify(expr, me, target: Target | None = None, *, bath: str | None = None, n
             raise ValueError("verify needs `target` (e.g. qs.Population(2)) or `bath` for a heat current")
         target = HeatCurrent(bath)
     model = me.model
+    expr = target.prepare(expr)
     samples, spectral = sample_points(model, [expr], n, seed)
     params = tuple(samples)
     t0 = time.perf_counter()
@@ -125,18 +134,25 @@ def verify(expr, me, target: Target | None = None, *, bath: str | None = None, n
     derived = np.real(np.asarray(f(samples), dtype=complex)) * np.ones(n)
     t_cf = (time.perf_counter() - t0) / n
     master = "local" if "local" in me.kind else "global"
-    solver = NumericSolver(model, master=master)
+    key = (id(model), master, seed, n, params)
+    cached = _SOLVER_CACHE.get(key)
+    if cached is None or cached[0] is not model:
+        cached = (model, [None] * n, [])
+        _SOLVER_CACHE[key] = cached
+    results, caught = cached[1], cached[2]
+    solver = None
     numeric = np.empty(n)
-    caught = []
     show = progress if progress is not None else (n >= 2000 and sys.stderr.isatty())
     t0 = time.perf_counter()
     for k in range(n):
         values = {s: float(samples[s][k]) for s in params}
-        with warnings.catch_warnings(record=True) as w:
-            warnings.simplefilter("always")
-            res = solver.solve(values, spectral=_callables(spectral, values))
-        caught.extend(str(x.message) for x in w)
-        numeric[k] = target.numeric(me, res, values)
+        if results[k] is None:
+            solver = solver or NumericSolver(model, master=master)
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                results[k] = solver.solve(values, spectral=_callables(spectral, values))
+            caught.extend(str(x.message) for x in w)
+        numeric[k] = target.numeric(me, results[k], values)
         if show and k % max(1, n // 50) == 0:
             print(f"\rverify {target.describe()}: {k + 1}/{n}", end="", file=sys.stderr)
     if show:
