@@ -250,10 +250,15 @@ def results() -> list[qs.Result]:
         tg = [qs.ProjectorElement(n, a, b) for a in range(4) for b in range(4)]
         out.append(R(f"|{n}><{n}|", f"3.{20 + n}", P, me, tg, Pp, latex_name=rf"|{n}\rangle\langle{n}|",
                      note="compared as projectors, which are independent of the eigenvectors' phases"))
-    out.append(R("alpha", "3.29-3.31", al.definition, me, None, p["alpha"], latex_name=r"\alpha"))
-    out.append(R("beta", "3.29-3.31", be.definition, me, None, p["beta"], latex_name=r"\beta"))
-    out.append(R("omega_+", "3.32", frequency("+").definition, me, None, p["omega_p"], latex_name=r"\omega_+"))
-    out.append(R("omega_-", "3.33", frequency("-").definition, me, None, p["omega_m_"], latex_name=r"\omega_-"))
+    # |<+-|3>|^2 = alpha^2 and |<-+|3>|^2 = beta^2 give the numeric check of the mixing angle
+    out.append(R("alpha^2", "3.29-3.31", al.definition**2, me, qs.ProjectorElement(3, 1, 1), p["alpha"] ** 2,
+                 latex_name=r"\alpha^2"))
+    out.append(R("beta^2", "3.29-3.31", be.definition**2, me, qs.ProjectorElement(3, 2, 2), p["beta"] ** 2,
+                 latex_name=r"\beta^2"))
+    out.append(R("omega_+", "3.32", frequency("+").definition, me, qs.TransitionFrequency(4, 2), p["omega_p"],
+                 latex_name=r"\omega_+", note="omega_+ = E_42 = E_31"))
+    out.append(R("omega_-", "3.33", frequency("-").definition, me, qs.TransitionFrequency(4, 3), p["omega_m_"],
+                 latex_name=r"\omega_-", note="omega_- = E_43 = E_21"))
     # -- matrix elements ---------------------------------------------------------------------
     for which, q in ((1, q1), (2, q2)):
         M = spec.in_eigenbasis(q.sp)

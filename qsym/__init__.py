@@ -33,7 +33,8 @@ from .numeric.functions import to_numeric as to_numeric
 from .numeric.targets import (ChannelHeatCurrent as ChannelHeatCurrent, Coherence as Coherence, Energy as Energy,
                               EntropyProduction as EntropyProduction, HeatCurrent as HeatCurrent,
                               MatrixElementSquared as MatrixElementSquared, Population as Population, Rate as Rate,
-                              ProjectorElement as ProjectorElement, KernelElement as KernelElement)
+                              ProjectorElement as ProjectorElement, KernelElement as KernelElement,
+                              TransitionFrequency as TransitionFrequency)
 from .numeric.verify import VerificationReport as VerificationReport, verify as verify
 from .thermo import (energy_balance as energy_balance, entropy_production as entropy_production,
                      flux_form as flux_form, heat_current as heat_current, heat_currents as heat_currents)

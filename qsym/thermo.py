@@ -102,6 +102,10 @@ def flux_form(q) -> tuple[sp.Expr, sp.Expr]:
             if str(pos.func) > str(neg.func):  # order as n_A - n_B
                 diff = neg - pos
             F = sp.factor(f / diff)
+            if F.is_nonnegative is not True and (-F).is_nonnegative is True:
+                F, diff = sp.factor(-F), -diff  # orient so that the prefactor is non-negative
+                if diff.could_extract_minus_sign():
+                    diff = sp.Add(*diff.args, evaluate=False)
             num, den = sp.fraction(F)
             F = sp.Mul(*[tidy(x) for x in sp.Mul.make_args(num)]) / sp.Mul(*[tidy(x) for x in sp.Mul.make_args(den)])
             return F, diff

@@ -14,7 +14,7 @@ import sympy as sp
 from ..algebra.symbols import expand_definitions
 
 __all__ = ["Target", "HeatCurrent", "ChannelHeatCurrent", "Population", "Rate", "Energy", "Coherence",
-           "MatrixElementSquared", "EntropyProduction", "ProjectorElement", "KernelElement", "level_index"]
+           "MatrixElementSquared", "EntropyProduction", "ProjectorElement", "KernelElement", "TransitionFrequency", "level_index"]
 
 
 def _value(expr, values) -> float:
@@ -217,3 +217,17 @@ class KernelElement(Target):
 
     def describe(self):
         return f"K_{self.p}{self.pp},{self.q}{self.qq}"
+
+
+@dataclass(frozen=True)
+class TransitionFrequency(Target):
+    """``E_m - E_n`` from the numeric eigenvalues (levels matched by energy rank)."""
+
+    m: int
+    n: int
+
+    def numeric(self, me, res, values):
+        return Energy(self.m).numeric(me, res, values) - Energy(self.n).numeric(me, res, values)
+
+    def describe(self):
+        return f"E_{self.m} - E_{self.n}"
