@@ -265,9 +265,11 @@ def _solve_hermitian_sector(me, sec) -> dict:
     eqs = [trace] + eqs[1:]
     A, rhs = sp.linear_eq_to_matrix(eqs, syms)
     from sympy.polys.matrices import DomainMatrix
-    dA = DomainMatrix.from_Matrix(A).to_field()
+    dA = DomainMatrix.from_Matrix(A)
     db = DomainMatrix.from_Matrix(rhs).convert_to(dA.domain)
-    sol = dA.lu_solve(db).to_Matrix()
+    num, den = dA.solve_den(db)  # fraction-free (Bareiss): no gcds of multivariate polynomials
+    den = dA.domain.to_sympy(den)
+    sol = [x / den for x in num.to_Matrix()]
     sub = dict(zip(syms, sol))
     return {x: tidy_fraction(sp.factor(sp.expand(val[x].xreplace(sub))).xreplace(back)) for x in sec}
 
