@@ -30,6 +30,7 @@ from .dynamics.steady import NonUniqueSteadyStateError as NonUniqueSteadyStateEr
 from .latex import latex as latex
 from .model import Coupling as Coupling, OpenSystem as OpenSystem
 from .numeric.functions import to_numeric as to_numeric
+from .numeric.solver import NumericSolver as NumericSolver, gibbs_state as gibbs_state
 from .numeric.targets import (ChannelHeatCurrent as ChannelHeatCurrent, Coherence as Coherence, Energy as Energy,
                               EntropyProduction as EntropyProduction, HeatCurrent as HeatCurrent,
                               MatrixElementSquared as MatrixElementSquared, Population as Population, Rate as Rate,
