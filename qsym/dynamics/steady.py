@@ -268,10 +268,20 @@ def _solve_hermitian_sector(me, sec) -> dict:
     dA = DomainMatrix.from_Matrix(A)
     db = DomainMatrix.from_Matrix(rhs).convert_to(dA.domain)
     num, den = dA.solve_den(db)  # fraction-free (Bareiss): no gcds of multivariate polynomials
-    den = dA.domain.to_sympy(den)
-    sol = [x / den for x in num.to_Matrix()]
-    sub = dict(zip(syms, sol))
-    return {x: tidy_fraction(sp.factor(sp.expand(val[x].xreplace(sub))).xreplace(back)) for x in sec}
+    den = sp.factor(dA.domain.to_sympy(den))
+    nums = dict(zip(syms, num.to_Matrix()))
+
+    def real_fraction(sym):
+        # numerator and denominator are real polynomials: factor over Q, never over Q(i)
+        n = sp.factor(nums[sym])
+        return sp.cancel(n / den) if n != 0 else sp.S.Zero
+
+    parts = {sym: real_fraction(sym) for sym in syms}
+    out = {}
+    for x in sec:
+        v = sp.expand(val[x]).xreplace(parts)
+        out[x] = tidy_fraction(v.xreplace(back)) if v != 0 else sp.S.Zero
+    return out
 
 
 def tidy_fraction(x):
