@@ -60,6 +60,12 @@ def master_equation() -> qs.MasterEquation:
 
 
 @lru_cache(maxsize=None)
+def local_master_equation() -> qs.MasterEquation:
+    """The local Lindblad equation of the same model, for comparison (sec. IV.C.2)."""
+    return qs.local_master_equation(model())
+
+
+@lru_cache(maxsize=None)
 def steady_state() -> qs.SteadyState:
     return master_equation().steady_state()
 
@@ -313,4 +319,16 @@ def results() -> list[qs.Result]:
                  note="secular equation: rho_23 is decoupled from the populations (K_{11,23} = K_{23,11} = 0) "
                       "and decays at rate -C, so it vanishes in the steady state. The couplings A_p, B_p of "
                       "eqs. 4.26-4.31 exist only without the secular approximation (Bloch-Redfield, issue 3)."))
+    # -- thermodynamics beyond the paper's equations ------------------------------------------
+    sigma = qs.entropy_production(me, ss)
+    out.append(R("sigma", "sec. IV (second law)", sigma, me, qs.EntropyProduction(), None, latex_name=r"\sigma",
+                 note="sigma = -q^A/T_A - q^B/T_B = q^A (1/T_B - 1/T_A) >= 0 since F >= 0 and n_A - n_B has the sign of T_A - T_B"))
+    loc = local_master_equation()
+    q_loc = loc.heat_current("A", loc.steady_state())
+    F, diff = qs.flux_form(q_loc)
+    out.append(R("q^A (local ME)", "IV.C.2", sp.Mul(F, diff, evaluate=False), loc, qs.HeatCurrent("A"), None,
+                 latex_name=r"q^A_{\mathrm{local}}",
+                 note="local Lindblad equation (rates at the bare frequencies): the current is proportional to "
+                      "n_A(omega_1) - n_B(omega_2), so it can flow from cold to hot when omega_1 != omega_2 "
+                      "(the inconsistency discussed in sec. IV.C.2 for oscillators)"))
     return out

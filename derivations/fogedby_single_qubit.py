@@ -110,4 +110,6 @@ def results() -> list[qs.Result]:
     qa, qb = published_currents()
     out.append(qs.Result("q^A", "3.14", heat_current("A"), me, qs.HeatCurrent("A"), qa, latex_name="q^A"))
     out.append(qs.Result("q^B", "3.15", heat_current("B"), me, qs.HeatCurrent("B"), qb, latex_name="q^B"))
+    out.append(qs.Result("sigma", "sec. IV (second law)", qs.entropy_production(me, ss), me, qs.EntropyProduction(),
+                         None, latex_name=r"\sigma", note="entropy production -q^A/T_A - q^B/T_B"))
     return out

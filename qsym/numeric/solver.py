@@ -890,7 +890,15 @@ class NumericSolver:
                 q = qE
             energy_c[cb.name], particle_c[cb.name], heat_c[cb.name] = qE, jn, q
             temps[cb.name] = rt.T
-        sigma = -sum(heat_c[n] / temps[n] for n in heat_c)
+        # sigma = -sum_X q_X/T_X.  In a steady state the energy currents sum to zero exactly,
+        # so subtracting (sum_X qE_X)/T_ref changes nothing analytically but removes the
+        # catastrophic cancellation between q_A/T_A and q_B/T_B when T_A ~ T_B.
+        if heat_c:
+            T_ref = max(temps.values())
+            sigma = -sum(energy_c[n] * (1.0 / temps[n] - 1.0 / T_ref) for n in heat_c)
+            sigma += sum((energy_c[n] - heat_c[n]) / temps[n] for n in heat_c)
+        else:
+            sigma = 0.0
 
         # ---- Pauli rate matrices (global) ----------------------------------------------------
         rate_mats = None
