@@ -15,6 +15,23 @@ import sympy as sp
 from .baths import _Occupation
 from .dynamics.master import tidy
 
+def _compact(e, max_ops: int = 600):
+    """``factor(together(e))`` for expressions small enough to profit; large ones (general
+    Markov chains) are returned as sums of products rather than spending minutes in factor."""
+    if sp.count_ops(e) <= max_ops:
+        return sp.factor(sp.together(e))
+    return e
+
+
+def _is_zero_rational(e) -> bool:
+    """Decide ``e == 0`` for a rational function of rates by abbreviating every function
+    application (g(w), n(w)) and radical to a plain symbol and cancelling."""
+    e = sp.sympify(e)
+    atoms = {a for a in e.atoms(sp.Function, sp.Pow) if not (a.is_Pow and a.exp.is_Integer)}
+    fwd = {a: sp.Dummy() for a in atoms}
+    return sp.cancel(sp.together(e.xreplace(fwd))) == 0
+
+
 __all__ = ["heat_current", "heat_current_from_energies", "heat_currents", "energy_balance", "entropy_production", "flux_form"]
 
 
@@ -31,7 +48,7 @@ def heat_current(me, bath: str, ss, *, by_channel: bool = False):
     if not by_channel and diagonal and me.hamiltonian is None:
         # exact rewrite of sum_n E_n K_np rho_p: each transition changes the energy by its
         # (named) transition frequency
-        return sp.factor(sp.together(sum(heat_current(me, bath, ss, by_channel=True).values())))
+        return _compact(sum(heat_current(me, bath, ss, by_channel=True).values()))
     if not by_channel:
         E = me.energies
         if any(rho[i, j] != 0 for i in range(d) for j in range(d) if i != j) or me.hamiltonian is not None:
@@ -42,10 +59,10 @@ def heat_current(me, bath: str, ss, *, by_channel: bool = False):
                     if rho[i, j] != 0:
                         for (k, l), v in me.dissipator_action(bath, i, j).items():
                             tot += H[l, k] * v * rho[i, j]
-            return sp.factor(sp.together(tot))
+            return _compact(tot)
         K = me.rate_matrix(bath)
         tot = sum(E[n] * K[n, p] * rho[p, p] for n in range(d) for p in range(d))
-        return sp.factor(sp.together(tot))
+        return _compact(tot)
     out: dict = {}
     for ch in me.channels_of(bath):
         w = ch.frequency
@@ -55,7 +72,7 @@ def heat_current(me, bath: str, ss, *, by_channel: bool = False):
             flux += ch.rate * a * sp.conjugate(a) * rho[n, n]
         # a channel that releases w into the bath removes energy w from the system per jump
         out[key] = out.get(key, 0) - w * flux
-    return {k: sp.factor(sp.together(v)) for k, v in out.items()}
+    return {k: _compact(v) for k, v in out.items()}
 
 
 def heat_current_from_energies(me, bath: str, ss) -> sp.Expr:
@@ -74,7 +91,10 @@ def heat_currents(me, ss) -> dict[str, sp.Expr]:
 
 def energy_balance(me, ss) -> sp.Expr:
     """``sum_X q^X``, simplified; zero in a steady state (Fogedby eq. 2.10)."""
-    return sp.simplify(sp.together(sum(heat_currents(me, ss).values())))
+    total = sum(heat_currents(me, ss).values())
+    if _is_zero_rational(total):
+        return sp.S.Zero
+    return sp.simplify(sp.together(total))
 
 
 def entropy_production(me, ss) -> sp.Expr:

@@ -55,7 +55,8 @@ def sign_on_domain(expr, model, *, n: int = 400, seed: int = 12345) -> tuple[int
 
 def _dom_text(model) -> str:
     parts = [str(a) for a in model.assumptions]
-    return "(" + ", ".join(parts) + ")" if parts else "(default ranges)"
+    parts += [f"{lo:g} <= {s} <= {hi:g}" for s, (lo, hi) in model.domain]
+    return "(" + ", ".join(parts) + "; remaining symbols log-uniform on [0.3, 3])" if parts else "(default ranges)"
 
 
 class Transition:

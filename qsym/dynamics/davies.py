@@ -14,6 +14,7 @@ import warnings
 import sympy as sp
 
 from ..algebra.spectrum import spectrum as symbolic_spectrum
+from ..baths import expand_occupations
 from ..model import OpenSystem
 from .bohr import decompose, name_frequencies, sign_on_domain
 from .master import JumpChannel, MasterEquation
@@ -87,8 +88,9 @@ def global_master_equation(model: OpenSystem, spectrum=None) -> MasterEquation:
         c, w = item[0], item[1]
         bath = c.bath
         if w == 0:  # Hermitian coupling, pure dephasing
-            rate = sp.limit(bath.spectral.expression(sp.Symbol("w", positive=True), bath.name)
-                            * (1 + bath.occupation(sp.Symbol("w", positive=True))), sp.Symbol("w", positive=True), 0, "+")
+            x = sp.Symbol("w", positive=True)
+            rate = sp.limit(expand_occupations(bath.spectral.expression(x, bath.name) * (1 + bath.occupation(x))),
+                            x, 0, "+")
             if not rate.is_finite:
                 raise ValueError(
                     f"the zero-frequency (dephasing) rate of bath {bath.name!r} is {rate}: its spectral "

@@ -202,14 +202,39 @@ def markov_steady_state(K: sp.Matrix, labels=None) -> tuple[list[sp.Expr], str, 
             factors = tuple((w, tuple(dj)) for (w, _, _), dj in zip(channels, dists))
             return pops, (f"product of {len(channels)} independent birth-death channel(s) "
                           f"({', '.join(str(w) for w, _, _ in channels)})"), factors
-    A = sp.Matrix(K)
+    # each rate k_{mn} becomes one symbol: the stationary weights are then polynomials in the
+    # rates (sums over spanning trees, Kirchhoff's matrix-tree theorem), which fraction-free
+    # elimination produces without expression swell
+    A = sp.zeros(n, n)
+    back = {}
+    for m in range(n):
+        for p in range(n):
+            if m != p and K[m, p] != 0:
+                k = sp.Dummy(f"k{m}{p}", positive=True)
+                back[k] = K[m, p]
+                A[m, p] = k
+                A[p, p] -= k
     A[0, :] = sp.ones(1, n)
     b = sp.zeros(n, 1)
     b[0] = 1
-    A, back = _abbreviate(A)
-    sol = A.LUsolve(b)
-    return ([tidy_fraction(sp.factor(sp.together(x)).xreplace(back)) for x in sol],
-            "symbolic linear solve of K pi = 0 with the trace row", ())
+    sol = _fraction_free_solve(A, b)
+    return ([tidy_fraction(x.xreplace(back)) for x in sol],
+            "fraction-free symbolic solve of K pi = 0 with the trace row", ())
+
+
+def _fraction_free_solve(A: sp.Matrix, b: sp.Matrix) -> list[sp.Expr]:
+    """Solve ``A x = b`` over a polynomial ring by fraction-free (Bareiss) elimination and
+    return each ``x_i`` as ``factor(num_i) / factor(den)`` with the common content cancelled:
+    no nested fractions and no multivariate gcds inside the elimination."""
+    from sympy.polys.matrices import DomainMatrix
+    dA = DomainMatrix.from_Matrix(A)
+    db = DomainMatrix.from_Matrix(b).convert_to(dA.domain)
+    dA, db = dA.unify(db)
+    num, den = dA.solve_den(db)
+    K = dA.domain
+    nums = list(num.to_Matrix())
+    den_e = sp.factor(K.to_sympy(den) if not isinstance(den, sp.Basic) else den)
+    return [sp.cancel(sp.factor(x) / den_e) if x != 0 else sp.S.Zero for x in nums]
 
 
 def _abbreviate(M: sp.Matrix):

@@ -807,7 +807,7 @@ class NumericSolver:
                         f"component(s) of L that do not lower the energy (largest: transition "
                         f"{j}->{i} with omega = {big.frequency:.6g}, |<{i}|L|{j}>| = "
                         f"{big.amplitude:.3g}); in the RWA form L must lower the system energy -- "
-                        f"use form='hermitian' for a coupling S (X + X^dag)", UserWarning, stacklevel=2)
+                        f"use form='hermitian' for a coupling S (X + X^dag)", SecularityWarning, stacklevel=2)
                 for c in kept:
                     jl.append(Jump(c.frequency, rt.emission(c.frequency), c.operator))
                     jl.append(Jump(-c.frequency, rt.absorption(c.frequency), c.operator.conj().T))
