@@ -96,10 +96,10 @@ def channel_current(bath: str, sign: str) -> sp.Expr:
 
 
 def product_state_matrix() -> sp.Matrix:
-    """The stationary density matrix (diagonal in the eigenbasis) assembled from the
-    per-channel factors the steady-state solver found (the structure of eq. 3.45)."""
-    ss = steady_state()
-    return sp.diag(*ss.populations)
+    """Eq. 3.45 from the machinery: the steady-state solver found that the rate matrix splits
+    into independent omega_+ and omega_- channels; the density matrix is the Kronecker
+    product of their two-level distributions, ``diag(pi_+) (x) diag(pi_-)``."""
+    return steady_state().product_form(order=(frequency("+"), frequency("-")))
 
 
 # ---- transcriptions of the paper (for comparison only) --------------------------------

@@ -23,6 +23,7 @@ from .baths import (BosonicBath as BosonicBath, FermionicBath as FermionicBath, 
                     bose_occupation as bose_occupation, expand_occupations as expand_occupations,
                     fermi_occupation as fermi_occupation)
 from .derivation import Record as Record, Result as Result, check_result as check_result
+from .dynamics.bohr import eigenoperators as eigenoperators
 from .dynamics.davies import SecularityWarning as SecularityWarning, global_master_equation as global_master_equation
 from .dynamics.local import local_master_equation as local_master_equation
 from .dynamics.master import MasterEquation as MasterEquation

@@ -453,3 +453,19 @@ def test_negative_frequency_raises():
     assert ohm.spectral_function(w) == kappa * w * sp.exp(-w / cut)
     with pytest.raises(qs.NegativeFrequencyError):
         ohm.spectral_function(-1)
+
+
+def test_eigenoperators_sum_to_the_coupling_operator():
+    """A = sum_omega A(omega) (eigenbasis), each A(omega) lowering the energy by omega."""
+    w1, w2, lam = qs.symbols("omega_1 omega_2 lambda", positive=True)
+    q1, q2 = qs.qubits(2)
+    H = w1 / 2 * q1.sz + w2 / 2 * q2.sz + lam * (q1.sp * q2.sm + q1.sm * q2.sp)
+    spec = qs.spectrum(H)
+    parts = qs.eigenoperators(spec, q1.sm)
+    assert len(parts) == 2  # omega_+ and omega_-
+    total = sum(parts.values(), sp.zeros(4, 4))
+    assert (total - spec.in_eigenbasis(q1.sm)).applyfunc(sp.expand).is_zero_matrix
+    Hd = sp.diag(*spec.energies)
+    for w, Aw in parts.items():  # [H, A(w)] = -w A(w)
+        comm = (Hd * Aw - Aw * Hd + w * Aw).applyfunc(sp.simplify)
+        assert comm.is_zero_matrix

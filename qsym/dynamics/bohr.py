@@ -11,7 +11,7 @@ import sympy as sp
 from ..algebra.symbols import DefinedSymbol, expand_definitions
 from ..numeric.sampling import sample_parameters
 
-__all__ = ["sign_on_domain", "Transition", "decompose", "name_frequencies"]
+__all__ = ["sign_on_domain", "Transition", "decompose", "eigenoperators", "name_frequencies"]
 
 
 def _is_zero(x) -> bool:
@@ -86,6 +86,20 @@ def decompose(A_eig: sp.Matrix, energies) -> list[tuple[sp.Expr, list[Transition
             else:
                 groups.append((w, [Transition(m, n, a, w)]))
     return groups
+
+
+def eigenoperators(spectrum, op) -> dict:
+    """``{omega: A(omega)}`` with ``A = sum_omega A(omega)``, ``A(omega)`` in the eigenbasis and
+    ``omega = E_n - E_m`` the energy released by its transitions ``n -> m``
+    (Breuer-Petruccione eq. 3.118).  Symbolically equal frequencies are merged."""
+    A = spectrum.in_eigenbasis(op)
+    out = {}
+    for w, trans in decompose(A, spectrum.energies):
+        M = sp.zeros(*A.shape)
+        for t in trans:
+            M[t.m, t.n] = t.amplitude
+        out[w] = sp.ImmutableMatrix(M)
+    return out
 
 
 def name_frequencies(freqs: list[sp.Expr], model, base: str = "omega") -> dict:

@@ -41,7 +41,9 @@ class SteadyState:
         rho: density matrix in the eigenbasis (levels 1..d).
         populations: its diagonal.
         method: how it was obtained (``"product of independent channels ..."`` etc.).
-        factors: for product-form solutions, the per-channel distributions
+        factors: for product-form solutions, one ``(omega_j, (pi_j(0), pi_j(1), ...),
+            (k_j of level 1, k_j of level 2, ...))`` per independent channel, so that
+            ``rho_n = prod_j pi_j(k_j(n))`` (the structure of Fogedby eq. 3.45).
             ``{omega_j: (pi_j(0), pi_j(1), ...)}``.
         coherence_decay: for each coherence sector, the generator block and the statement
             of its decay.
@@ -60,6 +62,28 @@ class SteadyState:
     def population(self, n: int) -> sp.Expr:
         """``rho_n`` with the paper's 1-based label."""
         return self.rho[n - 1, n - 1]
+
+    def product_form(self, order=None) -> sp.Matrix:
+        """``rho`` assembled as the Kronecker product of the per-channel distributions,
+        ``diag(pi_a) (x) diag(pi_b) (x) ...`` in the channel ``order`` (default: as found),
+        returned in the level order of the master equation."""
+        if not self.factors:
+            raise ValueError(f"this steady state has no product form (method: {self.method})")
+        fac = list(self.factors)
+        if order is not None:
+            fac = [next(f for f in fac if f[0] == w) for w in order]
+        P = sp.Matrix([[1]])
+        for _, dist, _ in fac:
+            P = sp.kronecker_product(P, sp.diag(*dist))
+        dims = [len(d) for _, d, _ in fac]
+        n = self.rho.shape[0]
+        out = sp.zeros(n, n)
+        for lev in range(n):
+            idx = 0
+            for (_, _, coords), dim in zip(fac, dims):
+                idx = idx * dim + coords[lev]
+            out[lev, lev] = P[idx, idx]
+        return out
 
     def in_site_basis(self) -> sp.Matrix:
         U = self.master_equation.spectrum.unitary
@@ -199,7 +223,9 @@ def markov_steady_state(K: sp.Matrix, labels=None) -> tuple[list[sp.Expr], str, 
             coords, channels = pf
             dists = [_birth_death(u, d) for _, u, d in channels]
             pops = [sp.Mul(*[dists[j][coords[s][j]] for j in range(len(channels))]) for s in range(n)]
-            factors = tuple((w, tuple(dj)) for (w, _, _), dj in zip(channels, dists))
+            # each factor: (frequency, its distribution, the coordinate of every level in it)
+            factors = tuple((w, tuple(dj), tuple(coords[s][j] for s in range(n)))
+                            for j, ((w, _, _), dj) in enumerate(zip(channels, dists)))
             return pops, (f"product of {len(channels)} independent birth-death channel(s) "
                           f"({', '.join(str(w) for w, _, _ in channels)})"), factors
     # each rate k_{mn} becomes one symbol: the stationary weights are then polynomials in the
