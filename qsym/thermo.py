@@ -51,6 +51,10 @@ def heat_current(me, bath: str, ss, *, by_channel: bool = False):
         # (named) transition frequency
         return _compact(sum(heat_current(me, bath, ss, by_channel=True).values()))
     if not by_channel:
+        if getattr(me.model.bath(bath), "chemical_potential", 0) != 0:
+            raise NotImplementedError(
+                f"heat current of fermionic lead {bath!r} with a chemical potential needs the particle "
+                f"current for a steady state with coherences; only the diagonal (secular) case is implemented")
         E = me.energies
         if any(rho[i, j] != 0 for i in range(d) for j in range(d) if i != j) or me.hamiltonian is not None:
             H = me._H()
@@ -65,14 +69,21 @@ def heat_current(me, bath: str, ss, *, by_channel: bool = False):
         tot = sum(E[n] * K[n, p] * rho[p, p] for n in range(d) for p in range(d))
         return _compact(tot)
     out: dict = {}
+    bath_obj = me.model.bath(bath)
     for ch in me.channels_of(bath):
         w = ch.frequency
         key = w if w.could_extract_minus_sign() is False else -w
         flux = 0
         for (m, n), a in ch.operator:
             flux += ch.rate * a * sp.conjugate(a) * rho[n, n]
-        # a channel that releases w into the bath removes energy w from the system per jump
-        out[key] = out.get(key, 0) - w * flux
+        # a channel that releases w into the bath removes energy w from the system per jump;
+        # for a fermionic lead each jump also moves one particle (out if w > 0), and the heat
+        # is energy - mu * particles
+        heat_per_jump = -w
+        mu = getattr(bath_obj, "chemical_potential", 0)
+        if mu != 0:
+            heat_per_jump += mu * sp.sign(w)
+        out[key] = out.get(key, 0) + heat_per_jump * flux
     return {k: _compact(v) for k, v in out.items()}
 
 
