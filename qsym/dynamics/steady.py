@@ -263,6 +263,16 @@ def _fraction_free_solve(A: sp.Matrix, b: sp.Matrix) -> list[sp.Expr]:
     return [sp.cancel(sp.factor(x) / den_e) if x != 0 else sp.S.Zero for x in nums]
 
 
+def sector_block(me, sec) -> sp.Matrix:
+    """The generator restricted to one sector: ``M[a, b] = K_{sec[a], sec[b]}``."""
+    idx = {x: a for a, x in enumerate(sec)}
+    M = sp.zeros(len(sec), len(sec))
+    for (out, inn), v in me.kernel.items():
+        if out in idx and inn in idx:
+            M[idx[out], idx[inn]] += v
+    return M
+
+
 def _abbreviate(M: sp.Matrix):
     """Replace every non-polynomial atom (rates g(w)n(w), sqrt's) by a plain symbol so the
     linear solve runs on a rational function field; returns (matrix, back-substitution)."""
@@ -281,10 +291,7 @@ def _solve_hermitian_sector(me, sec) -> dict:
     populations and the real and imaginary parts of ``rho_ij`` (i < j), so the linear
     algebra runs over a real rational-function field instead of Q(i)(x, ...)."""
     idx = {x: a for a, x in enumerate(sec)}
-    M = sp.zeros(len(sec), len(sec))
-    for (out, inn), v in me.kernel.items():
-        if out in idx and inn in idx:
-            M[idx[out], idx[inn]] += v
+    M = sector_block(me, sec)
     M, back = _abbreviate(M)
     unknowns = []  # (kind, i, j)
     for (i, j) in sec:
@@ -389,10 +396,7 @@ def _coherence_sector(me, sec):
     """Generator block of a sector without populations; its steady part is zero when the
     block is non-singular.  Returns ``(elements, block, statement)``."""
     idx = {x: a for a, x in enumerate(sec)}
-    M = sp.zeros(len(sec), len(sec))
-    for (out, inn), v in me.kernel.items():
-        if out in idx and inn in idx:
-            M[idx[out], idx[inn]] += v
+    M = sector_block(me, sec)
     if len(sec) == 1:
         (i, j), = sec
         rate = -tidy(me.dissipator_action(None, i, j).get((i, j), sp.S.Zero))
