@@ -17,4 +17,5 @@ test: $(BIN)/qsym
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(BIN)/qsym
+	$(BIN)/pip install -q -e ".[bench]"
 	$(BIN)/python benchmarks/bench_coupled_qubits.py
