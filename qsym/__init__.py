@@ -27,10 +27,15 @@ from .dynamics.bohr import eigenoperators as eigenoperators
 from .dynamics.davies import SecularityWarning as SecularityWarning, global_master_equation as global_master_equation
 from .dynamics.local import local_master_equation as local_master_equation
 from .dynamics.master import MasterEquation as MasterEquation
+from .dynamics.redfield import (RedfieldMasterEquation as RedfieldMasterEquation,
+                                bloch_redfield_master_equation as bloch_redfield_master_equation,
+                                first_order_steady_state as first_order_steady_state)
 from .dynamics.steady import NonUniqueSteadyStateError as NonUniqueSteadyStateError, SteadyState as SteadyState
 from .latex import latex as latex
 from .model import Coupling as Coupling, OpenSystem as OpenSystem
 from .numeric.functions import to_numeric as to_numeric
+from .numeric.redfield import (compare_secular_redfield as compare_secular_redfield,
+                              redfield_liouvillian as redfield_liouvillian, redfield_steady_state as redfield_steady_state)
 from .numeric.solver import NumericSolver as NumericSolver, gibbs_state as gibbs_state
 from .numeric.targets import (ChannelHeatCurrent as ChannelHeatCurrent, Coherence as Coherence, Energy as Energy,
                               EntropyProduction as EntropyProduction, HeatCurrent as HeatCurrent,
