@@ -547,7 +547,8 @@ class _Rates:
         """Rate of absorbing energy ``w > 0``: ``g n = g/expm1(w/T)`` or ``g f``."""
         if self.kind == "bosonic":
             x = w / self.T
-            return 0.0 if x > 745 else self.g(w) / math.expm1(x)
+            # expm1 overflows above ~709.78; exp(-x) underflows to 0 past ~745 anyway
+            return self.g(w) * math.exp(-x) / -math.expm1(-x) if x > 700 else self.g(w) / math.expm1(x)
         return self.g(w) * float(expit(-(w - self.mu) / self.T))
 
     def zero_frequency(self, scale: float) -> float:
