@@ -143,12 +143,10 @@ def structured_steady_state_once() -> float:
 
 
 def spectral_callables(spectral, values):
-    """Plain NumPy g_X(w) with the realisation parameters fixed at ``values``."""
-    out = {}
-    for name, lam in spectral.items():
-        e = lam.expr.subs({s: values[s] for s in lam.expr.free_symbols if s in values})
-        out[name] = sp.lambdify(lam.variables, e, "numpy")
-    return out
+    """Plain NumPy g_X(w) with the realisation parameters fixed at ``values`` (the same
+    helper ``qs.verify`` uses)."""
+    from qsym.numeric.verify import _callables
+    return _callables(spectral, values)
 
 
 def naive_sympy():
