@@ -3,20 +3,15 @@
 (Breuer-Petruccione eq. 3.118)."""
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import sympy as sp
 
+from ..algebra.spectrum import _is_zero
 from ..algebra.symbols import DefinedSymbol, expand_definitions
 from ..numeric.sampling import sample_parameters
 
 __all__ = ["sign_on_domain", "Transition", "decompose", "eigenoperators", "name_frequencies"]
-
-
-def _is_zero(x) -> bool:
-    x = sp.expand(x)
-    return bool(x.is_zero) or sp.simplify(x) == 0
 
 
 def sign_on_domain(expr, model, *, n: int = 400, seed: int = 12345) -> tuple[int, str]:
