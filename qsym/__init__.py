@@ -43,7 +43,9 @@ from .numeric.targets import (ChannelHeatCurrent as ChannelHeatCurrent, Coherenc
                               ProjectorElement as ProjectorElement, KernelElement as KernelElement,
                               TransitionFrequency as TransitionFrequency)
 from .numeric.verify import VerificationReport as VerificationReport, verify as verify
-from .secondlaw import SecondLawCertificate as SecondLawCertificate, second_law_certificate as second_law_certificate
+from .secondlaw import (SecondLawCertificate as SecondLawCertificate, certify_currents as certify_currents,
+                        search_counterexample as search_counterexample,
+                        second_law_certificate as second_law_certificate)
 from .thermo import (energy_balance as energy_balance, entropy_production as entropy_production,
                      flux_form as flux_form, heat_current as heat_current, heat_currents as heat_currents)
 

@@ -143,11 +143,9 @@ def check_result(derivation: str, r: Result, *, n: int = 200, seed: int = 0, tol
             # confirm at the counterexample that the numeric solver sides with the derivation
             tg = targets[k]
             if tg is not None:
-                from .numeric.solver import NumericSolver
-                from .numeric.verify import _callables
+                from .numeric.verify import _callables, numeric_solver_for
                 values = {s: float(samples[s][i]) for s in params}
-                res = NumericSolver(r.me.model, master="local" if "local" in r.me.kind else "global").solve(
-                    values, spectral=_callables(spectral, values))
+                res = numeric_solver_for(r.me).solve(values, spectral=_callables(spectral, values))
                 counter["numeric_solver"] = float(tg.numeric(r.me, res, values))
     return Record(derivation, r.name, r.equation, status, max_err, n, counter, proof,
                   time.perf_counter() - t0, pub_diff, r.note, sorted(set(worst_warn))[:3], bool(numeric_ok))

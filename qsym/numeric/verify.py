@@ -14,7 +14,7 @@ from .functions import spectral_realisation, to_numeric, undefined_spectral_func
 from .sampling import sample_parameters
 from .targets import HeatCurrent, Target
 
-__all__ = ["VerificationReport", "verify", "sample_points", "relative_error"]
+__all__ = ["VerificationReport", "verify", "sample_points", "relative_error", "numeric_solver_for"]
 
 
 @dataclass
@@ -95,6 +95,20 @@ def sample_points(model, exprs, n: int, seed: int = 0):
     return samples, spectral
 
 
+def numeric_solver_for(me):
+    """The independent numeric solver matching ``me``'s kind of master equation.
+
+    A master-equation object may supply its own (``me.numeric_solver()``, returning an object
+    whose ``solve(values, spectral=...)`` gives a result with the attributes the targets
+    read); otherwise the numeric Lindblad solver is used, local or global after ``me.kind``.
+    """
+    make = getattr(me, "numeric_solver", None)
+    if callable(make):
+        return make()
+    from .solver import NumericSolver
+    return NumericSolver(me.model, master="local" if "local" in me.kind else "global")
+
+
 def _callables(spectral, values):
     out = {}
     for name, lam in spectral.items():
@@ -119,8 +133,6 @@ def verify(expr, me, target: Target | None = None, *, bath: str | None = None, n
         A :class:`VerificationReport` with the max relative error, the worst sample and
         the time per point of the lambdified closed form and of the numeric solver.
     """
-    from .solver import NumericSolver
-
     if target is None:
         if bath is None:
             raise ValueError("verify needs `target` (e.g. qs.Population(2)) or `bath` for a heat current")
@@ -133,8 +145,7 @@ def verify(expr, me, target: Target | None = None, *, bath: str | None = None, n
     f = to_numeric(expr, params, spectral=spectral)
     derived = np.real(np.asarray(f(samples), dtype=complex)) * np.ones(n)
     t_cf = (time.perf_counter() - t0) / n
-    master = "local" if "local" in me.kind else "global"
-    key = (id(model), master, seed, n, params)
+    key = (id(model), me.kind, seed, n, params)
     cached = _SOLVER_CACHE.get(key)
     if cached is None or cached[0] is not model:
         cached = (model, [None] * n, [], [0.0])
@@ -147,7 +158,7 @@ def verify(expr, me, target: Target | None = None, *, bath: str | None = None, n
     for k in range(n):
         values = {s: float(samples[s][k]) for s in params}
         if results[k] is None:
-            solver = solver or NumericSolver(model, master=master)
+            solver = solver or numeric_solver_for(me)
             t1 = time.perf_counter()
             with warnings.catch_warnings(record=True) as w:
                 warnings.simplefilter("always")
