@@ -6,6 +6,11 @@ or the Hermitian form ``H_SB = S (X + X^dag)``.  With ``g(omega) = 2 pi sum_k la
 delta(omega - omega_k)`` (Fogedby eq. 3.6) a transition that releases energy ``omega > 0`` to a
 bosonic bath has rate ``g(omega)(1 + n(omega))`` and the reverse one ``g(omega) n(omega)``
 (Fogedby eqs. 5.8-5.9, 5.13-5.14).
+
+A *thermalizer* (Diosi 2014, "Autonomy of coupled quantum thermodynamic systems", slide 2) is
+the phenomenological reservoir of a two-level system: emission rate ``Gamma`` and absorption
+rate ``Gamma e^{-omega/T}`` (detailed balance with a temperature-independent rate); see
+:class:`ThermalizerBath` and its occupation-like Boltzmann factor :class:`BoltzmannFactor`.
 """
 from __future__ import annotations
 
@@ -16,9 +21,10 @@ import sympy as sp
 from sympy.codegen.cfunctions import expm1
 
 __all__ = [
-    "BoseOccupation", "FermiOccupation", "expand_occupations", "bose_occupation", "fermi_occupation",
+    "BoseOccupation", "FermiOccupation", "BoltzmannFactor", "expand_occupations", "bose_occupation",
+    "fermi_occupation", "boltzmann_factor",
     "SpectralFunction", "UndefinedSpectrum", "FlatSpectrum", "OhmicSpectrum", "LorentzianSpectrum",
-    "Bath", "BosonicBath", "FermionicBath", "NegativeFrequencyError",
+    "Bath", "BosonicBath", "FermionicBath", "ThermalizerBath", "NegativeFrequencyError",
 ]
 
 
@@ -91,6 +97,47 @@ class FermiOccupation(_Occupation):
         return -sp.exp(x) / (self.temperature * (sp.exp(x) + 1) ** 2)
 
 
+class BoltzmannFactor(_Occupation):
+    """Boltzmann factor ``x(omega) = exp(-omega/T)`` of a thermalizer (Diosi, slide 2: the
+    absorption rate is ``Gamma e^{-beta omega}``, the emission rate ``Gamma``).
+
+    It plays the role of an occupation: it increases with ``T`` for every ``omega > 0``, so
+    ``x_A(omega) - x_B(omega)`` has the sign of ``T_A - T_B`` and currents of the form
+    ``F [x_A(omega) - x_B(omega)]`` with ``F >= 0`` obey the second law
+    (:func:`qsym.thermo.flux_form`, :func:`qsym.secondlaw.certify_currents`).  Kept as an
+    unevaluated function so that such factors stay visible; prints as ``e^{-omega/T_A}``.
+    """
+
+    def _eval_is_positive(self):
+        if self.args[0].is_real and self.temperature.is_positive:
+            return True
+        return None
+
+    def _eval_rewrite_as_exp(self, w, **kwargs):
+        return sp.exp(-w / self.temperature)
+
+    _eval_rewrite_as_expm1 = _eval_rewrite_as_exp
+
+    def fdiff(self, argindex=1):
+        return -sp.exp(-self.args[0] / self.temperature) / self.temperature
+
+    def _exponent(self, printer):
+        w = self.args[0]
+        ws = printer._print(w)
+        if w.is_Add:
+            ws = f"({ws})"
+        return ws, printer._print(self.temperature)
+
+    def _latex(self, printer, exp=None, **kwargs):
+        w, T = self._exponent(printer)
+        s = f"e^{{-{w}/{T}}}"
+        return rf"\left({s}\right)^{{{exp}}}" if exp else s
+
+    def _sympystr(self, printer):
+        w, T = self._exponent(printer)
+        return f"e^(-{w}/{T})"
+
+
 _OCC_CACHE: dict = {}
 
 
@@ -119,8 +166,28 @@ def fermi_occupation(name: str, temperature, chemical_potential=0) -> type[Fermi
     return _OCC_CACHE[key]
 
 
+def boltzmann_factor(name: str, temperature) -> type[BoltzmannFactor]:
+    """The Boltzmann factor ``x_<name>(omega) = e^{-omega/T}`` of a thermalizer at ``temperature``
+    (a SymPy function class; Diosi slide 2).
+
+    Examples:
+        >>> import sympy as sp
+        >>> T, w = sp.symbols("T_A omega", positive=True)
+        >>> x_A = boltzmann_factor("A", T)
+        >>> x_A(w)
+        e^(-omega/T_A)
+        >>> x_A(w).rewrite(sp.exp)
+        exp(-omega/T_A)
+    """
+    key = ("boltzmann", name, temperature)
+    if key not in _OCC_CACHE:
+        _OCC_CACHE[key] = type(f"x_{name}", (BoltzmannFactor,), {"temperature": sp.sympify(temperature)})
+    return _OCC_CACHE[key]
+
+
 def expand_occupations(expr, *, expm1_form: bool = False):
-    """Replace every occupation function ``n_X(omega)``/``f_X(omega)`` by its closed form."""
+    """Replace every occupation function ``n_X(omega)``/``f_X(omega)``/``x_X(omega)`` by its
+    closed form."""
     expr = sp.sympify(expr)
     reps = {}
     for f in expr.atoms(_Occupation):
@@ -278,3 +345,73 @@ class FermionicBath(Bath):
 
     def parameters(self):
         return super().parameters() | sp.sympify(self.chemical_potential).free_symbols
+
+
+def _check_rate(name: str, rate) -> sp.Expr:
+    try:
+        rate = sp.sympify(rate)
+    except (sp.SympifyError, TypeError):
+        raise TypeError(f"Argument `rate` of thermalizer {name!r} must be a SymPy expression or a number "
+                        f"(e.g. qs.symbols('Gamma_{name}', positive=True)), got {rate!r}") from None
+    if not isinstance(rate, sp.Expr):
+        raise TypeError(f"Argument `rate` of thermalizer {name!r} must be a SymPy expression or a number "
+                        f"(e.g. qs.symbols('Gamma_{name}', positive=True)), got {rate!r}")
+    if rate.is_number and (rate.is_real is False or not rate.is_finite):
+        raise ValueError(f"Argument `rate` of thermalizer {name!r} must be a positive real rate, got {rate}")
+    if rate.is_positive is False or (rate.is_number and rate <= 0):
+        raise ValueError(f"Argument `rate` of thermalizer {name!r} must be positive (Gamma > 0), but is {rate}")
+    if rate.is_positive is None:
+        warnings.warn(f"rate {rate} of thermalizer {name!r} is not known to be positive; declare its symbols "
+                      f"with positive=True (e.g. qs.symbols('Gamma_{name}', positive=True))", stacklevel=4)
+    return rate
+
+
+@dataclass(frozen=True)
+class ThermalizerBath(Bath):
+    """Diosi's thermalizer (2014, slide 2): the reservoir of a two-level system ``H = omega n``,
+
+        L rho = Gamma (a rho a^dag - {n, rho}/2) + Gamma e^{-beta omega} (a^dag rho a - {1 - n, rho}/2).
+
+    For a transition of energy ``omega > 0`` the emission (downward) rate is ``Gamma`` and the
+    absorption rate is ``Gamma e^{-omega/T}``: detailed balance at temperature ``T`` with a
+    rate that does not depend on ``T``.  With ``rate=Gamma`` the rate is also independent of
+    ``omega`` (the slide's thermalizer); alternatively ``spectral=g`` gives emission ``g(omega)``
+    and absorption ``g(omega) e^{-omega/T}``.  The occupation-like function is the Boltzmann
+    factor ``x_X(omega) = e^{-omega/T}`` (:class:`BoltzmannFactor`), so currents come out as
+    ``F [x_A(omega) - x_B(omega)]``.
+
+    Examples:
+        >>> import sympy as sp
+        >>> T, G, w = sp.symbols("T_A Gamma omega", positive=True)
+        >>> A = ThermalizerBath("A", T, rate=G)
+        >>> A.emission_rate(w), A.absorption_rate(w)
+        (Gamma, Gamma*e^(-omega/T_A))
+    """
+
+    rate: sp.Expr | None = None
+
+    def __post_init__(self):
+        if self.rate is not None:
+            rate = _check_rate(self.name, self.rate)
+            if isinstance(self.spectral, FlatSpectrum) and sp.sympify(self.spectral.kappa) == rate:
+                pass  # a copy (dataclasses.replace) of a thermalizer built with `rate`
+            elif not isinstance(self.spectral, UndefinedSpectrum):
+                raise ValueError(
+                    f"thermalizer {self.name!r}: give either `rate` (the slide's constant Gamma) or `spectral` "
+                    f"(a frequency-dependent g(omega)), not both; got rate={rate} and "
+                    f"spectral={type(self.spectral).__name__}")
+            object.__setattr__(self, "rate", rate)
+            object.__setattr__(self, "spectral", FlatSpectrum(rate))
+        super().__post_init__()
+
+    def occupation(self, w) -> sp.Expr:
+        """The Boltzmann factor ``x(omega) = e^{-omega/T}``."""
+        return boltzmann_factor(self.name, self.temperature)(w)
+
+    def emission_rate(self, w):
+        """``Gamma`` (or ``g(omega)``): the downward rate, independent of ``T``."""
+        return self.spectral_function(w)
+
+    def absorption_rate(self, w):
+        """``Gamma e^{-omega/T}`` (or ``g(omega) e^{-omega/T}``)."""
+        return self.spectral_function(w) * self.occupation(w)

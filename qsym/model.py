@@ -1,5 +1,5 @@
-"""The frozen model every method consumes: system Hamiltonian, couplings to baths, and the
-physical domain of its parameters."""
+"""The frozen model every method consumes: system Hamiltonian, couplings to baths, extra
+Lindblad dissipators that are not baths, and the physical domain of its parameters."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -10,7 +10,7 @@ import sympy as sp
 from .algebra.operators import Operator
 from .baths import Bath
 
-__all__ = ["Coupling", "OpenSystem", "replace"]
+__all__ = ["Coupling", "Dissipator", "OpenSystem", "replace"]
 
 _FORMS = ("rwa", "hermitian")
 
@@ -43,6 +43,89 @@ class Coupling:
                 "for a lowering operator such as sigma^- use form='rwa'")
 
 
+def _check_jump_rate(name: str, k: int, rate) -> sp.Expr:
+    try:
+        rate = sp.sympify(rate)
+    except (sp.SympifyError, TypeError):
+        raise TypeError(f"Argument `jumps` of Dissipator {name!r}: the rate of jump {k} must be a SymPy "
+                        f"expression or a number, got {rate!r}") from None
+    if isinstance(rate, sp.MatrixBase) or not isinstance(rate, sp.Expr):
+        raise TypeError(f"Argument `jumps` of Dissipator {name!r}: the rate of jump {k} must be a scalar, "
+                        f"got {type(rate).__name__}")
+    if rate.is_number and (rate.is_real is False or not rate.is_finite):
+        raise ValueError(f"Argument `jumps` of Dissipator {name!r}: the rate of jump {k} must be a real "
+                         f"rate >= 0, got {rate}")
+    if rate.is_negative or (rate.is_number and rate < 0):
+        raise ValueError(f"Argument `jumps` of Dissipator {name!r}: the rate of jump {k} must be >= 0 "
+                         f"(a Lindblad rate), but is {rate}")
+    if rate.is_nonnegative is None:
+        warnings.warn(f"rate {rate} of jump {k} of Dissipator {name!r} is not known to be non-negative; "
+                      f"declare its symbols positive (e.g. qs.symbols('epsilon', positive=True))", stacklevel=4)
+    return rate
+
+
+@dataclass(frozen=True)
+class Dissipator:
+    """A Lindblad dissipator that is not a heat bath:
+
+        D(rho) = sum_k gamma_k (J_k rho J_k^dag - {J_k^dag J_k, rho}/2),
+
+    given by its jump operators ``J_k`` and rates ``gamma_k >= 0`` (``jumps=((gamma_1, J_1), ...)``),
+    e.g. Diosi's incoherent resonant coupling (2014, slides 3-4)
+    ``L^K_AB rho = eps (a^dag b rho b^dag a + a b^dag rho b a^dag - {n_A + n_B - 2 n_A n_B, rho}/2)``,
+    i.e. ``Dissipator("K", ((eps, a.dag()*b), (eps, a*b.dag())))``: the average over white-noise
+    couplings ``sqrt(eps) (xi(t) a^dag b + h.c.)``.
+
+    It is added unchanged (no Bohr decomposition, no secular approximation) to the local and
+    global master equations and to the numeric solver.  It is driven by noise, not by a
+    reservoir: it has no temperature and exchanges no heat with any bath; the energy it injects,
+    ``Tr[H D(rho)]`` (zero when every ``J_k`` commutes with ``H``), is work done by the noise.
+    """
+
+    name: str
+    jumps: tuple = ()
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"Argument `name` of Dissipator must be a non-empty string, got {self.name!r}")
+        try:
+            items = tuple(self.jumps)
+        except TypeError:
+            raise TypeError(f"Argument `jumps` of Dissipator {self.name!r} must be a sequence of "
+                            f"(rate, Operator) pairs, got {type(self.jumps).__name__}") from None
+        if not items:
+            raise ValueError(f"Argument `jumps` of Dissipator {self.name!r} must hold at least one "
+                             f"(rate, Operator) pair, got an empty sequence")
+        out = []
+        for k, item in enumerate(items):
+            if not (isinstance(item, (tuple, list)) and len(item) == 2):
+                raise TypeError(f"Argument `jumps` of Dissipator {self.name!r}: item {k} must be a "
+                                f"(rate, Operator) pair, got {item!r}")
+            rate, op = item
+            if isinstance(rate, Operator) and not isinstance(op, Operator):
+                raise TypeError(f"Argument `jumps` of Dissipator {self.name!r}: item {k} is (Operator, rate); "
+                                f"the order is (rate, Operator), e.g. (eps, a.dag()*b)")
+            if not isinstance(op, Operator):
+                raise TypeError(f"Argument `jumps` of Dissipator {self.name!r}: the jump operator of item {k} "
+                                f"must be a qs Operator, got {type(op).__name__}")
+            out.append((_check_jump_rate(self.name, k, rate), op))
+        spaces = {op.space for _, op in out}
+        if len(spaces) > 1:
+            raise ValueError(f"the jump operators of Dissipator {self.name!r} act on different spaces "
+                             f"{sorted(s.names for s in spaces)}; build them from one call of qs.qubits/qs.fermions")
+        object.__setattr__(self, "jumps", tuple(out))
+
+    @property
+    def space(self):
+        return self.jumps[0][1].space
+
+    def parameters(self) -> set[sp.Symbol]:
+        syms: set = set()
+        for rate, op in self.jumps:
+            syms |= rate.free_symbols | op.free_symbols()
+        return syms
+
+
 @dataclass(frozen=True)
 class OpenSystem:
     """An open quantum system: Hamiltonian ``H``, couplings to baths, and the physical domain.
@@ -55,6 +138,8 @@ class OpenSystem:
         domain: ``{symbol: (low, high)}`` sampling ranges for numeric checks, overriding the
             defaults (positive symbols log-uniform in [0.3, 3]).
         name: a label for printing.
+        dissipators: extra Lindblad :class:`Dissipator` terms that are not baths (e.g. Diosi's
+            incoherent coupling ``L^K_AB``); their names must differ from the bath names.
     """
 
     H: Operator
@@ -62,6 +147,7 @@ class OpenSystem:
     assumptions: tuple = ()
     domain: tuple = ()
     name: str = "system"
+    dissipators: tuple = ()
 
     def __post_init__(self):
         if not isinstance(self.H, Operator):
@@ -95,6 +181,23 @@ class OpenSystem:
                     f"coupling operator for bath {c.bath.name!r} acts on sites {c.operator.space.names}, "
                     f"unknown to H, whose sites are {self.H.space.names}")
         object.__setattr__(self, "couplings", couplings)
+        if isinstance(self.dissipators, Dissipator):
+            raise TypeError("Argument `dissipators` must be a sequence of qs Dissipator objects; wrap the single "
+                            "one in a tuple: dissipators=(D,)")
+        dissipators = tuple(self.dissipators)
+        for D in dissipators:
+            if not isinstance(D, Dissipator):
+                raise TypeError(f"Argument `dissipators` must hold qs Dissipator objects, got {type(D).__name__}")
+            if D.space != self.H.space:
+                raise ValueError(
+                    f"the jump operators of Dissipator {D.name!r} act on sites {D.space.names} "
+                    f"(dimension {D.space.dim}), but H acts on sites {self.H.space.names} "
+                    f"(dimension {self.H.space.dim}); build both from the same sites")
+        all_names = names + [D.name for D in dissipators]
+        if len(set(all_names)) != len(all_names):
+            raise ValueError(f"the names of baths and dissipators must be unique, got baths {names} and "
+                             f"dissipators {[D.name for D in dissipators]}")
+        object.__setattr__(self, "dissipators", dissipators)
         object.__setattr__(self, "assumptions", tuple(sp.sympify(a) for a in self.assumptions))
         dom = self.domain.items() if isinstance(self.domain, dict) else self.domain
         object.__setattr__(self, "domain", tuple((s, (float(lo), float(hi))) for s, (lo, hi) in dom))
@@ -123,12 +226,21 @@ class OpenSystem:
                 return c
         raise KeyError(f"no bath named {name!r}; this model has baths {[c.bath.name for c in self.couplings]}")
 
+    def dissipator(self, name: str) -> Dissipator:
+        for D in self.dissipators:
+            if D.name == name:
+                return D
+        raise KeyError(f"no dissipator named {name!r}; this model has dissipators "
+                       f"{[D.name for D in self.dissipators]}")
+
     @property
     def parameters(self) -> tuple[sp.Symbol, ...]:
         """All free symbols of the model, sorted by name."""
         syms = set(self.H.free_symbols())
         for c in self.couplings:
             syms |= c.operator.free_symbols() | c.bath.parameters()
+        for D in self.dissipators:
+            syms |= D.parameters()
         return tuple(sorted(syms, key=lambda s: s.name))
 
     def domain_of(self, symbol) -> tuple[float, float] | None:
@@ -151,4 +263,7 @@ class OpenSystem:
         parts = [r"H_S = " + latex(self.H.matrix)]
         for c in self.couplings:
             parts.append(rf"\text{{bath {c.bath.name}}}:\ T_{{{c.bath.name}}} = {latex(c.bath.temperature)}")
+        for D in self.dissipators:
+            terms = ",\\ ".join(rf"{latex(r)}\ \text{{on}}\ {latex(op.matrix)}" for r, op in D.jumps)
+            parts.append(rf"\text{{dissipator {D.name}}}:\ {terms}")
         return "$\\begin{gathered}" + r"\\ ".join(parts) + r"\end{gathered}$"

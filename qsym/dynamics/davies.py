@@ -6,6 +6,12 @@ bath), with emission rate ``g_X(omega)(1 + n_X(omega))`` for ``L(omega)`` and ab
 ``g_X(omega) n_X(omega)`` for ``L(omega)^dag``.  This is Fogedby's kernel (eqs. 5.2-5.3 with
 the secular approximation, which keeps only terms of equal Bohr frequency) and
 Breuer-Petruccione eqs. 3.140-3.145 with the Lamb shift dropped (as in the paper).
+
+A thermalizer bath (Diosi 2014, slide 2) has emission rate ``g(omega)`` and absorption rate
+``g(omega) e^{-omega/T}`` instead.  The model's extra :class:`qsym.model.Dissipator` terms
+(Diosi's incoherent coupling ``L^K_AB``, slides 3-4) are added in the eigenbasis unchanged: they
+are given in Lindblad form and are not subject to the Bohr decomposition or the secular
+approximation.
 """
 from __future__ import annotations
 
@@ -14,10 +20,10 @@ import warnings
 import sympy as sp
 
 from ..algebra.spectrum import spectrum as symbolic_spectrum
-from ..baths import expand_occupations
+from ..baths import ThermalizerBath, expand_occupations
 from ..model import OpenSystem
 from .bohr import decompose, name_frequencies, sign_on_domain
-from .master import JumpChannel, MasterEquation
+from .master import JumpChannel, MasterEquation, dissipator_channels
 
 __all__ = ["global_master_equation", "SecularityWarning"]
 
@@ -89,8 +95,11 @@ def global_master_equation(model: OpenSystem, spectrum=None) -> MasterEquation:
         bath = c.bath
         if w == 0:  # Hermitian coupling, pure dephasing
             x = sp.Symbol("w", positive=True)
-            rate = sp.limit(expand_occupations(bath.spectral.expression(x, bath.name) * (1 + bath.occupation(x))),
-                            x, 0, "+")
+            if isinstance(bath, ThermalizerBath):  # emission g(w) and absorption g(w) e^{-w/T} meet at g(0+)
+                rate = sp.limit(expand_occupations(bath.emission_rate(x)), x, 0, "+")
+            else:
+                rate = sp.limit(expand_occupations(bath.spectral.expression(x, bath.name) * (1 + bath.occupation(x))),
+                                x, 0, "+")
             if not rate.is_finite:
                 raise ValueError(
                     f"the zero-frequency (dephasing) rate of bath {bath.name!r} is {rate}: its spectral "
@@ -120,4 +129,5 @@ def global_master_equation(model: OpenSystem, spectrum=None) -> MasterEquation:
                            "distinct transition frequencies " + ", ".join(map(str, freqs)) +
                            " must differ by much more than the rates g(omega)(1+2n(omega)); check "
                            "numerically with qsym.numeric.NumericSolver (SecularityWarning)"))
+    channels += dissipator_channels(model, spec)
     return MasterEquation(model, spec, tuple(channels), "global secular (Davies)", freqs, tuple(conditions))

@@ -1,7 +1,9 @@
 """Local Lindblad master equation: each bath's dissipator is built from the coupling
 operator decomposed with respect to the *local* Hamiltonian (the single-site part of
 ``H_S``), while the coherent part keeps the full ``H_S`` (Fogedby eqs. 4.33-4.35 for
-oscillators; Levy & Kosloff 2014).  Written in the eigenbasis of ``H_loc``."""
+oscillators; Levy & Kosloff 2014; Diosi 2014, slide 3: ``-i[H_A + H_B + K_AB, rho] + (L_A + L_B) rho``).
+The model's extra :class:`qsym.model.Dissipator` terms (e.g. Diosi's incoherent coupling
+``L^K_AB``, slides 3-4) are added unchanged.  Written in the eigenbasis of ``H_loc``."""
 from __future__ import annotations
 
 from itertools import product
@@ -12,7 +14,7 @@ from ..algebra.operators import Operator
 from ..algebra.spectrum import spectrum as symbolic_spectrum
 from ..model import OpenSystem
 from .bohr import decompose, sign_on_domain
-from .master import JumpChannel, MasterEquation
+from .master import JumpChannel, MasterEquation, dissipator_channels
 
 __all__ = ["local_hamiltonian", "local_master_equation"]
 
@@ -60,7 +62,10 @@ def local_hamiltonian(H: Operator) -> Operator:
 
 
 def local_master_equation(model: OpenSystem) -> MasterEquation:
-    """Local Lindblad equation of ``model`` (rates at the bare site frequencies)."""
+    """Local Lindblad equation of ``model``: each bath's jumps are the Bohr components of its
+    coupling operator with respect to ``H_loc`` (rates at the bare site frequencies), the
+    coherent part uses the full ``H_S``, and the model's extra dissipators are added as given
+    (Diosi 2014, slides 3-4)."""
     H_loc = local_hamiltonian(model.H)
     spec = symbolic_spectrum(H_loc)
     E = spec.energies
@@ -82,6 +87,7 @@ def local_master_equation(model: OpenSystem) -> MasterEquation:
                     channels.append(JumpChannel(c.bath.name, up, -wpos, c.bath.absorption_rate(wpos)))
             elif sgn < 0:
                 channels.append(JumpChannel(c.bath.name, op, -wpos, c.bath.absorption_rate(wpos)))
+    channels += dissipator_channels(model, spec)
     Hm = spec.unitary.H * model.H.matrix * spec.unitary
     return MasterEquation(model, spec, tuple(channels), "local Lindblad", (), tuple(conditions),
                           hamiltonian=sp.ImmutableMatrix(Hm.applyfunc(sp.expand)))

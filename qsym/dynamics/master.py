@@ -6,7 +6,16 @@ Form (Fogedby eqs. 2.1-2.2, Breuer-Petruccione eq. 3.140):
     D_X(rho) = sum_k Gamma_k (J_k rho J_k^dag - 1/2 {J_k^dag J_k, rho}),
 
 one dissipator per bath so that each bath's heat current ``q^X = Tr[H_S D_X(rho_ss)]`` is
-available (positive = heat flowing *into* the system).  Everything is written in the
+available (positive = heat flowing *into* the system), plus the model's extra
+:class:`qsym.model.Dissipator` terms (noise, not baths: e.g. Diosi's incoherent coupling
+``L^K_AB``), each tagged with its own name.
+
+The Heisenberg-picture (adjoint) generator ``L^dag`` is defined by ``Tr[X L(rho)] = Tr[L^dag(X) rho]``:
+
+    L^dag X = i[H_S, X] + sum_k Gamma_k (J_k^dag X J_k - 1/2 {J_k^dag J_k, X}),
+
+and ``J_X = D_X^dag(H_S)`` is the heat-current operator of bath ``X`` (Diosi 2014, slide 2:
+``J = L^* H``), with ``Tr[J_X rho_ss] = q^X``.  Everything is written in the
 eigenbasis ``|n>`` of ``H_S`` (levels labelled 1..d as in :func:`qsym.spectrum`).
 Vectorisation convention for matrices of the generator: an element ``rho_{ij}`` is indexed by
 the pair ``(i, j)``; the numeric solver uses column stacking.
@@ -22,7 +31,7 @@ from ..algebra.spectrum import Spectrum
 from ..algebra.symbols import DefinedSymbol
 from ..model import OpenSystem
 
-__all__ = ["JumpChannel", "MasterEquation", "tidy"]
+__all__ = ["JumpChannel", "MasterEquation", "tidy", "dissipator_channels"]
 
 
 def tidy(expr):
@@ -64,6 +73,33 @@ class JumpChannel:
         return M
 
 
+def dissipator_channels(model: OpenSystem, spec: Spectrum) -> list[JumpChannel]:
+    """Jump channels of the model's extra :class:`~qsym.model.Dissipator` terms in the
+    eigenbasis of ``spec`` (the working basis of the master equation), added unchanged: no Bohr
+    decomposition and no secular approximation (Diosi 2014, slides 3-4, ``L^K_AB``).
+
+    A channel's ``frequency`` is the energy released by its transitions when they all share one
+    Bohr frequency (0 for Diosi's resonant coupling), and ``nan`` otherwise."""
+    from ..algebra.spectrum import _is_zero
+    E = spec.energies
+    out = []
+    for D in model.dissipators:
+        for rate, op in D.jumps:
+            J = spec.in_eigenbasis(op)
+            elems = tuple(((m, n), J[m, n]) for n in range(J.shape[1]) for m in range(J.shape[0])
+                          if not _is_zero(J[m, n]))
+            if not elems:
+                continue
+            ws = []
+            for (m, n), _ in elems:
+                w = sp.simplify(E[n] - E[m])
+                if not any(_is_zero(w - w0) for w0 in ws):
+                    ws.append(w)
+            freq = ws[0] if len(ws) == 1 else sp.nan
+            out.append(JumpChannel(D.name, elems, freq, rate))
+    return out
+
+
 @dataclass(frozen=True)
 class MasterEquation:
     """A Lindblad master equation in the eigenbasis of ``H_S``.
@@ -99,9 +135,16 @@ class MasterEquation:
     def bath_names(self) -> tuple[str, ...]:
         return tuple(c.bath.name for c in self.model.couplings)
 
+    @property
+    def dissipator_names(self) -> tuple[str, ...]:
+        """Names of the model's extra (non-bath) dissipators."""
+        return tuple(D.name for D in getattr(self.model, "dissipators", ()))
+
     def channels_of(self, bath: str) -> tuple[JumpChannel, ...]:
-        if bath not in self.bath_names:
-            raise KeyError(f"no bath named {bath!r}; this master equation has baths {self.bath_names}")
+        """Channels of one bath or of one extra dissipator (by name)."""
+        if bath not in self.bath_names and bath not in self.dissipator_names:
+            extra = f" and dissipators {self.dissipator_names}" if self.dissipator_names else ""
+            raise KeyError(f"no bath named {bath!r}; this master equation has baths {self.bath_names}{extra}")
         return tuple(c for c in self.channels if c.bath == bath)
 
     def _H(self) -> sp.Matrix:
@@ -206,6 +249,104 @@ class MasterEquation:
         for p in range(d):  # conservation of probability, kept as a sum of the rates
             K[p, p] = -sp.Add(*[K[k, p] for k in range(d) if k != p])
         return K
+
+    # ---- Schroedinger and Heisenberg pictures ------------------------------------------
+    def _as_eigen_matrix(self, X, argname: str) -> sp.Matrix:
+        from ..algebra.operators import Operator
+        d = self.dim
+        if isinstance(X, Operator):
+            if X.space != self.model.H.space:
+                raise ValueError(f"Argument `{argname}` acts on sites {X.space.names}, but the model's H acts on "
+                                 f"{self.model.H.space.names}; build both from the same sites")
+            return sp.Matrix(self.spectrum.in_eigenbasis(X))
+        if isinstance(X, sp.MatrixBase):
+            if X.shape != (d, d):
+                raise ValueError(f"Argument `{argname}` must be a {d}x{d} matrix in the eigenbasis of the master "
+                                 f"equation (or a qs Operator in the site basis), got shape {X.shape}")
+            return sp.Matrix(X)
+        raise TypeError(f"Argument `{argname}` must be a qs Operator (site basis) or a SymPy Matrix "
+                        f"(eigenbasis of the master equation), got {type(X).__name__}")
+
+    def _output(self, M: sp.Matrix, basis: str):
+        from ..algebra.operators import Operator
+        if basis == "eigen":
+            return sp.ImmutableMatrix(M.applyfunc(sp.expand))
+        U = sp.Matrix(self.spectrum.unitary)
+        return Operator((U * M * U.H).applyfunc(sp.expand), self.model.H.space)
+
+    def _check_basis(self, basis):
+        if basis not in ("eigen", "site"):
+            raise ValueError(f"Argument `basis` must be 'eigen' (a Matrix in the eigenbasis of the master "
+                             f"equation) or 'site' (a qs Operator in the product basis), got {basis!r}")
+
+    def _chans(self, bath):
+        return self.channels if bath is None else self.channels_of(bath)
+
+    def apply(self, rho, bath: str | None = None, *, basis: str = "eigen"):
+        """``L(rho)`` (``bath=None``: the whole generator ``-i[H_S, rho] + sum_X D_X(rho)``
+        including extra dissipators) or one bath's/dissipator's ``D_X(rho)``.
+
+        ``rho``: a qs Operator (site basis) or a Matrix in the eigenbasis.  Returns a Matrix in the
+        eigenbasis (``basis="eigen"``) or an Operator in the site basis (``basis="site"``)."""
+        self._check_basis(basis)
+        R = self._as_eigen_matrix(rho, "rho")
+        d = self.dim
+        out = sp.zeros(d, d)
+        if bath is None:
+            H = self._H()
+            out += -sp.I * (H * R - R * H)
+        for ch in self._chans(bath):
+            J = ch.matrix(d)
+            JdJ = J.H * J
+            out += ch.rate * (J * R * J.H - (JdJ * R + R * JdJ) / 2)
+        return self._output(out, basis)
+
+    def adjoint(self, X, bath: str | None = None, *, basis: str = "eigen"):
+        """Heisenberg-picture generator ``L^dag(X)``, defined by ``Tr[X L(rho)] = Tr[L^dag(X) rho]``:
+
+            L^dag X = i[H_S, X] + sum_k Gamma_k (J_k^dag X J_k - {J_k^dag J_k, X}/2)
+
+        for ``bath=None`` (the whole generator, extra dissipators included), or only the
+        dissipator of one bath / extra dissipator (``D_X^dag``, no commutator) -- Diosi's ``L^*``
+        (2014, slides 2 and 5).
+
+        ``X``: a qs Operator (site basis) or a Matrix in the eigenbasis.  Returns a Matrix in the
+        eigenbasis (``basis="eigen"``) or an Operator in the site basis (``basis="site"``)."""
+        self._check_basis(basis)
+        M = self._as_eigen_matrix(X, "X")
+        d = self.dim
+        out = sp.zeros(d, d)
+        if bath is None:
+            H = self._H()
+            out += sp.I * (H * M - M * H)
+        for ch in self._chans(bath):
+            J = ch.matrix(d)
+            JdJ = J.H * J
+            out += ch.rate * (J.H * M * J - (JdJ * M + M * JdJ) / 2)
+        return self._output(out, basis)
+
+    def current_operator(self, bath: str, *, basis: str = "eigen"):
+        """Heat-current operator of ``bath``: ``J_X = D_X^dag(H_S)`` (Diosi 2014, slide 2:
+        ``J = L^* H``; slide 5: ``J_A = L_A^* H_A``).
+
+        ``Tr[J_X rho_ss]`` equals :func:`qsym.thermo.heat_current` ``q^X = Tr[H_S D_X(rho_ss)]``
+        (heat flowing from the bath into the system) by duality.  ``H_S`` is the full system
+        Hamiltonian in the working basis (for the local equation it includes the inter-site
+        coupling)."""
+        if bath not in self.bath_names and bath not in self.dissipator_names:
+            self.channels_of(bath)  # raises the KeyError naming the baths
+        return self.adjoint(self._H(), bath, basis=basis)
+
+    def expectation(self, X, ss) -> sp.Expr:
+        """``Tr[X rho]`` for ``X`` (Operator in the site basis or Matrix in the eigenbasis) and a
+        steady state ``ss`` (:class:`SteadyState` or a Matrix in the eigenbasis)."""
+        M = self._as_eigen_matrix(X, "X")
+        rho = getattr(ss, "rho", ss)
+        rho = sp.Matrix(rho)
+        if rho.shape != M.shape:
+            raise ValueError(f"Argument `ss` must be a steady state of this {self.dim}-level master equation, "
+                             f"got shape {rho.shape}")
+        return sp.expand((M * rho).trace())
 
     # ---- stages -------------------------------------------------------------------------
     def steady_state(self, **kwargs):

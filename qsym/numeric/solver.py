@@ -23,7 +23,14 @@ Physics implemented (hbar = k_B = 1):
   for ``w > 0``, ``g(|w|) n(|w|)`` for ``w < 0`` and ``lim_{w->0+} g(w) n(w)`` for ``w = 0``
   (KMS detailed balance ``gamma(-w) = exp(-w/T) gamma(w)``, B&P eq. 3.156).  Bosonic baths:
   ``n(w) = 1/expm1(w/T)``; fermionic leads: ``1+n -> 1-f``, ``n -> f`` with the Fermi function
-  ``f(w) = 1/(exp((w-mu)/T)+1)``.
+  ``f(w) = 1/(exp((w-mu)/T)+1)``; thermalizers (Diosi 2014, slide 2): ``1+n -> 1``,
+  ``n -> exp(-w/T)`` (emission ``g(w)``, absorption ``g(w) exp(-w/T)``).
+* **Extra dissipators** (:class:`qsym.model.Dissipator`, e.g. Diosi's incoherent coupling
+  ``L^K_AB``, slides 3-4): the given jump operators and rates are added to the Liouvillian as
+  they are (transformed to the working basis), with no Bohr decomposition.  They exchange no
+  heat with any bath; the energy they inject, ``Tr[H D(rho)]``, is reported separately
+  (``noise_energy_currents``) and enters the entropy production only through the baths'
+  currents.
 * **Local master equation**: the jump operators are the Bohr components of the coupling
   operator with respect to ``H_loc``, the projection of ``H`` onto sums of single-site
   operators (Hilbert-Schmidt projection computed with partial traces); the coherent part
@@ -43,7 +50,7 @@ Physics implemented (hbar = k_B = 1):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 import math
 from typing import Callable, Mapping
@@ -58,7 +65,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from qsym.algebra.operators import Operator
-from qsym.baths import BosonicBath, FermionicBath, UndefinedSpectrum
+from qsym.baths import BosonicBath, FermionicBath, ThermalizerBath, UndefinedSpectrum
 from qsym.model import OpenSystem
 
 __all__ = [
@@ -233,7 +240,25 @@ def _apply_jumps(jumps, rho: np.ndarray) -> np.ndarray:
 def lindblad_superoperator(H: np.ndarray | None, jumps, dim: int) -> sps.csr_matrix:
     """Sparse Lindblad generator in column-stacking convention (B&P eq. 3.66):
     ``-i (1 (x) H - H^T (x) 1) + sum_k rate_k (conj(J_k) (x) J_k - 1/2 (1 (x) J_k^dag J_k)
-    - 1/2 ((J_k^dag J_k)^T (x) 1))``.  ``H=None`` gives the dissipator only."""
+    - 1/2 ((J_k^dag J_k)^T (x) 1))``.  ``H=None`` gives the dissipator only.
+
+    Small systems (``dim <= 16``) are assembled with dense Kronecker products (much faster than
+    sparse ones at that size) and returned sparse."""
+    if dim <= 16:
+        I = np.eye(dim, dtype=complex)
+        Ld = np.zeros((dim * dim, dim * dim), dtype=complex)
+        if H is not None:
+            Hd = np.asarray(H, dtype=complex)
+            Ld -= 1j * (np.kron(I, Hd) - np.kron(Hd.T, I))
+        for jp in jumps:
+            if jp.rate == 0.0:
+                continue
+            J = np.asarray(jp.operator, dtype=complex)
+            JdJ = J.conj().T @ J
+            Ld += jp.rate * (np.kron(J.conj(), J) - 0.5 * np.kron(I, JdJ) - 0.5 * np.kron(JdJ.T, I))
+        L = sps.csr_matrix(Ld)
+        L.eliminate_zeros()
+        return L
     I = sps.identity(dim, dtype=complex, format="csr")
     L = sps.csr_matrix((dim * dim, dim * dim), dtype=complex)
     if H is not None:
@@ -410,11 +435,18 @@ class _CompiledBath:
 
 
 @dataclass(frozen=True, eq=False)
+class _CompiledDissipator:
+    name: str
+    jumps: tuple         # ((rate(*params), operator(*params)), ...)
+
+
+@dataclass(frozen=True, eq=False)
 class _CompiledModel:
     params: tuple
     dims: tuple
     H: Callable
     baths: tuple
+    dissipators: tuple = ()
 
 
 def _compile(model: OpenSystem) -> _CompiledModel:
@@ -442,9 +474,11 @@ def _compile_uncached(model: OpenSystem) -> _CompiledModel:
             kind = "fermionic"
         elif isinstance(bath, BosonicBath):
             kind = "bosonic"
+        elif isinstance(bath, ThermalizerBath):
+            kind = "thermalizer"
         else:
             raise TypeError(f"bath {bath.name!r} of type {type(bath).__name__} is not supported "
-                            f"by the numeric solver (BosonicBath or FermionicBath)")
+                            f"by the numeric solver (BosonicBath, FermionicBath or ThermalizerBath)")
         g = None
         if not isinstance(bath.spectral, UndefinedSpectrum):
             try:
@@ -461,7 +495,10 @@ def _compile_uncached(model: OpenSystem) -> _CompiledModel:
         mu = _lambdify(params, bath.chemical_potential) if kind == "fermionic" else None
         baths.append(_CompiledBath(bath.name, kind, c.form, _lambdify(params, c.operator.matrix),
                                    _lambdify(params, bath.temperature), mu, g))
-    return _CompiledModel(params, dims, Hf, tuple(baths))
+    dissipators = tuple(
+        _CompiledDissipator(D.name, tuple((_lambdify(params, rate), _lambdify(params, op.matrix)) for rate, op in D.jumps))
+        for D in getattr(model, "dissipators", ()))
+    return _CompiledModel(params, dims, Hf, tuple(baths), dissipators)
 
 
 def _as_number(v, what: str):
@@ -538,13 +575,19 @@ class _Rates:
         return v
 
     def emission(self, w: float) -> float:
-        """Rate of releasing energy ``w > 0``: ``g(1+n) = -g/expm1(-w/T)`` or ``g(1-f)``."""
+        """Rate of releasing energy ``w > 0``: ``g(1+n) = -g/expm1(-w/T)``, ``g(1-f)``, or ``g``
+        for a thermalizer."""
+        if self.kind == "thermalizer":
+            return self.g(w)
         if self.kind == "bosonic":
             return self.g(w) * (-1.0 / math.expm1(-w / self.T))
         return self.g(w) * float(expit((w - self.mu) / self.T))
 
     def absorption(self, w: float) -> float:
-        """Rate of absorbing energy ``w > 0``: ``g n = g/expm1(w/T)`` or ``g f``."""
+        """Rate of absorbing energy ``w > 0``: ``g n = g/expm1(w/T)``, ``g f``, or
+        ``g exp(-w/T)`` for a thermalizer."""
+        if self.kind == "thermalizer":
+            return self.g(w) * math.exp(-w / self.T)
         if self.kind == "bosonic":
             x = w / self.T
             # expm1 overflows above ~709.78; exp(-x) underflows to 0 past ~745 anyway
@@ -620,9 +663,11 @@ class NumericResult:
         nullspace_dim: dimension of the numerically computed null space of the Liouvillian.
         liouvillian: sparse Liouvillian in the site basis (column stacking, coherent part with
             the full ``H``), built on first access.
-        dissipators: bath name -> :class:`Dissipator` (site basis; callable and
-            ``.superoperator``).
+        dissipators: bath name (and the name of each extra model dissipator) ->
+            :class:`Dissipator` (site basis; callable and ``.superoperator``).
         H_local: ``H_loc`` for the local master equation, else None.
+        noise_energy_currents: name of each extra model dissipator -> the energy it injects,
+            ``Tr[H D(rho)]`` (zero for jumps that commute with ``H``).
     """
 
     master: str
@@ -643,6 +688,7 @@ class NumericResult:
     nullspace_dim: int
     dissipators: dict
     H_local: np.ndarray | None = None
+    noise_energy_currents: dict = field(default_factory=dict)
 
     @cached_property
     def liouvillian(self) -> sps.csr_matrix:
@@ -834,6 +880,7 @@ class NumericSolver:
                         jumps_b[cb.name].append(Jump(0.0, rates[cb.name].zero_frequency(scale0), c.operator))
 
         self._check_secularity(comps_for_secular, jumps_b)
+        extra_b = self._extra_jumps(args, d, V if self.master == "global" else None)
         if self.master == "local":
             # the working basis of the local equation is the site basis (H is not diagonal in
             # the eigenbasis of H_loc)
@@ -841,7 +888,7 @@ class NumericSolver:
                        for name, jl in jumps_b.items()}
 
         # ---- Liouvillian in the working basis and steady state --------------------------
-        all_jumps_b = [jp for jl in jumps_b.values() for jp in jl]
+        all_jumps_b = [jp for jl in jumps_b.values() for jp in jl] + [jp for jl in extra_b.values() for jp in jl]
         if self.master == "global":
             # coherent part with energies snapped onto their degeneracy clusters, so that
             # coherences between (numerically) degenerate levels are exactly stationary
@@ -894,10 +941,20 @@ class NumericSolver:
         # sigma = -sum_X q_X/T_X.  In a steady state the energy currents sum to zero exactly,
         # so subtracting (sum_X qE_X)/T_ref changes nothing analytically but removes the
         # catastrophic cancellation between q_A/T_A and q_B/T_B when T_A ~ T_B.
+        # An extra (noise) dissipator may inject energy: sum_X qE_X = -sum_K Tr[H D_K(rho)], and the
+        # subtracted term is restored from the directly computed noise power.
+        noise_c = {}
+        for name, jl in extra_b.items():
+            Dr = _apply_jumps(jl, rho_w)
+            if self.master == "global":
+                noise_c[name] = float(np.real(np.sum((E - E.mean()) * np.diag(Dr))))
+            else:
+                noise_c[name] = float(np.real(np.trace((H - np.trace(H).real / d * np.eye(d)) @ Dr)))
         if heat_c:
             T_ref = max(temps.values())
             sigma = -sum(energy_c[n] * (1.0 / temps[n] - 1.0 / T_ref) for n in heat_c)
             sigma += sum((energy_c[n] - heat_c[n]) / temps[n] for n in heat_c)
+            sigma += sum(noise_c.values()) / T_ref
         else:
             sigma = 0.0
 
@@ -917,7 +974,7 @@ class NumericSolver:
         dissipators = {
             name: Dissipator(name, tuple(Jump(jp.frequency, jp.rate, _readonly(to_site(jp.operator)))
                                          for jp in jl), d)
-            for name, jl in jumps_b.items()}
+            for name, jl in list(jumps_b.items()) + list(extra_b.items())}
 
         bohr = np.array(sorted(pos_freqs))
         if len(bohr):
@@ -931,9 +988,32 @@ class NumericSolver:
             heat_currents=heat_c, energy_currents=energy_c, particle_currents=particle_c,
             temperatures=temps, entropy_production=float(sigma), rate_matrices=rate_mats,
             bohr_frequencies=_readonly(bohr), nullspace_dim=int(nulldim),
-            dissipators=dissipators, H_local=None if H_loc is None else _readonly(H_loc))
+            dissipators=dissipators, H_local=None if H_loc is None else _readonly(H_loc),
+            noise_energy_currents=noise_c)
 
     # --------------------------------------------------------------------------------------
+    def _extra_jumps(self, args, d: int, V) -> dict:
+        """Numeric jumps of the model's extra dissipators, in the working basis (eigenbasis ``V``
+        of ``H`` for the global equation, site basis for the local one).  Jump frequency: nan
+        (they are not Bohr components)."""
+        out = {}
+        for cd in self._compiled.dissipators:
+            jl = []
+            for k, (rate_f, op_f) in enumerate(cd.jumps):
+                r = _as_number(rate_f(*args), f"rate of jump {k} of dissipator {cd.name!r}")
+                if isinstance(r, complex) or not np.isfinite(r) or r < 0:
+                    raise ValueError(f"the rate of jump {k} of dissipator {cd.name!r} must be a finite real "
+                                     f"number >= 0, but is {r} at the given parameter values")
+                J = np.array(op_f(*args), dtype=complex).reshape(d, d)
+                if not np.all(np.isfinite(J)):
+                    raise ValueError(f"jump operator {k} of dissipator {cd.name!r} has non-finite entries at "
+                                     f"the given parameter values")
+                if V is not None:
+                    J = V.conj().T @ J @ V
+                jl.append(Jump(float("nan"), float(r), J))
+            out[cd.name] = jl
+        return out
+
     def _check_secularity(self, comps: dict, jumps: dict) -> None:
         """Warn (:class:`SecularityWarning`) if two distinct Bohr frequencies of one bath are
         closer than the largest rate ``gamma(w) ||A(w)||^2``: the secular approximation needs
