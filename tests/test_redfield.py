@@ -404,3 +404,305 @@ def test_single_transition_redfield_is_secular_including_chemical_work():
     for b in "LR":
         assert row["heat_redfield"][b] == pytest.approx(row["heat_secular"][b], rel=1e-12)
     assert abs(row["heat_redfield"]["L"] + row["heat_redfield"]["R"]) > 1e-3  # chemical work
+
+
+# ---- RedfieldMasterEquation.numeric_solver(): verify against the numeric Redfield solver ----------
+from qsym.dynamics.redfield import kernel_support, real_coordinates, real_generator, split_real_imag  # noqa: E402
+from qsym.numeric.redfield import (DeviationScan, GeneratorEntry, KernelElementPart, KernelNonzero,  # noqa: E402
+                                   RedfieldSolver, gauged_eigenbasis, plot_deviation_map,
+                                   redfield_first_order, secular_redfield_deviation)
+from qsym.numeric.verify import numeric_solver_for  # noqa: E402
+
+
+def test_numeric_solver_for_redfield_is_the_redfield_solver():
+    me = redfield("fogedby")
+    assert isinstance(me.numeric_solver(), RedfieldSolver)
+    assert isinstance(numeric_solver_for(me), RedfieldSolver)
+    assert not isinstance(numeric_solver_for(fc.master_equation()), RedfieldSolver)
+    # the exact Redfield populations differ from the secular closed form at O((g/E)^2): verify sees it
+    rep = qs.verify(fc.steady_state().population(2), me, qs.Population(2), n=30)
+    assert 1e-8 < rep.max_rel_err < 1e-2
+    # ... while against the secular solver the same closed form is exact
+    assert qs.verify(fc.steady_state().population(2), fc.master_equation(), qs.Population(2), n=30).passed
+    # with Lamb shifts the closed forms hold unspecified S_X(w): refused with a clear error
+    with pytest.raises(ValueError, match="Lamb-shift"):
+        bloch_redfield_master_equation(ohmic_rwa_qubits(), lamb_shift=True).numeric_solver()
+
+
+def test_redfield_result_carries_the_target_attributes():
+    me = redfield("fogedby")
+    vals, _, gs = fogedby_point(2)
+    res = me.numeric_solver().solve(vals, spectral=gs)
+    sec = qs.NumericSolver(me.model).solve(vals, gs)
+    assert np.allclose(res.energies, sec.energies, rtol=0, atol=1e-13)
+    for b in "AB":  # the population block of the Redfield dissipator is the Pauli (secular) one
+        assert np.abs(res.rate_matrices[b] - sec.rate_matrices[b]).max() <= 1e-13 * np.abs(sec.rate_matrices[b]).max()
+        # the site-basis dissipator is D_X: energy current Tr[H D_X(rho)] as reported
+        assert np.trace(res.H @ res.dissipators[b](res.rho)).real == pytest.approx(res.heat_currents[b], rel=1e-10)
+    assert res.entropy_production > 0 and abs(sum(res.heat_currents.values())) < 1e-14
+    assert np.allclose(res.bohr_frequencies, sec.bohr_frequencies, rtol=1e-12)
+    assert res.coherence(1, 2) == res.rho_eigenbasis[1, 2]
+    # gauge: the numeric eigenvectors rephased onto the symbolic ones
+    V, E = gauged_eigenbasis(me, res, vals)
+    assert np.abs(V - symbolic_unitary(me, vals)).max() < 1e-12
+
+
+def test_gauged_targets_read_the_symbolic_kernel_and_sector():
+    """K_{pp',qq'} (phase-dependent, e.g. K_11,23) and the real 6x6 form of eqs. 4.26-4.31 equal
+    the numeric generators of both master equations in the symbolic eigenbasis."""
+    coords = real_coordinates([(0, 0), (1, 1), (2, 2), (3, 3), (1, 2)])
+    assert coords[-2:] == (("re", 1, 2), ("im", 1, 2))
+    for me in (redfield("fogedby"), fc.master_equation()):
+        M = real_generator(me, coords)
+        for seed in (5,):
+            vals, lams, gs = fogedby_point(seed)
+            res = numeric_solver_for(me).solve(vals, spectral=gs)
+            Mn = np.array([[GeneratorEntry(a, b).numeric(me, res, vals) for b in coords] for a in coords])
+            Ms = np.array([[numeric(M[i, j], vals, lams).real for j in range(6)] for i in range(6)])
+            assert rel_max(Ms, Mn) < 1e-11
+            for e in ((1, 1, 2, 3), (2, 3, 4, 4), (2, 2, 2, 3), (2, 3, 2, 3)):
+                v = numeric(me.kernel_element(*e) + (sp.I * (me.energies[e[0] - 1] - me.energies[e[1] - 1])
+                                                     if e[:2] == e[2:] else 0), vals, lams)
+                assert KernelElementPart(*e).numeric(me, res, vals) == pytest.approx(v.real, abs=1e-15)
+                assert KernelNonzero(*e).numeric(me, res, vals) == (1.0 if abs(v) > 1e-12 else 0.0)
+    # the sign of the coherent part: d Re rho_23/dt contains E_23 Im rho_23 with E_23 = E_2 - E_3 < 0
+    me = redfield("fogedby")
+    E = me.energies
+    assert sp.simplify(real_generator(me, coords)[4, 5] - (E[1] - E[2])) == 0
+
+
+def test_kernel_support_secular_vs_redfield_eqs_4_20_to_4_25():
+    rf, sec = redfield("fogedby"), fc.master_equation()
+    assert kernel_support(sec, 1, 1) == ((1, 1), (2, 2), (3, 3))               # no K_11,23 (secular)
+    assert kernel_support(sec, 2, 3) == ((2, 3),)
+    assert kernel_support(rf, 1, 1) == ((1, 1), (2, 2), (2, 3), (3, 2), (3, 3))  # 4.20 as printed
+    assert kernel_support(rf, 2, 2) == ((1, 1), (2, 2), (2, 3), (3, 2), (4, 4))  # 4.21 misses 23, 32
+    assert kernel_support(rf, 2, 3) == ((1, 1), (2, 2), (2, 3), (3, 3), (4, 4))  # 4.24 misses 22, 33
+    with pytest.raises(ValueError, match="labelled 1..4"):
+        kernel_support(rf, 0, 1)
+    re, im = split_real_imag(rf.kernel_element(2, 3, 2, 3))
+    assert re == sp.expand(rf.dissipative_kernel_element(2, 3, 2, 3)) and im != 0
+    with pytest.raises(ValueError, match="not known to be real"):
+        split_real_imag(sp.I * sp.Symbol("z"))
+
+
+def test_first_order_state_numeric_perturbation_theory_and_convergence():
+    """The numeric first-order state equals the symbolic first_order_steady_state, and the full
+    Redfield steady state approaches it: rho_23 error O(g/E) (x10 per decade of g), populations
+    O((g/E)^2) (x100): the first-order populations are the secular ones."""
+    me = redfield("fogedby")
+    fo = first_order_steady_state(me, fc.steady_state())
+    base = fogedby_point(7, kappa=0.03)[0]
+    devs = []
+    for eps in (1.0, 0.1):
+        vals, lams, gs = fogedby_point(7, kappa=0.03 * eps)
+        assert vals == base
+        gen = redfield_generator(me.model, vals, gs)
+        first = redfield_first_order(gen)
+        full = redfield_steady_state(me.model, vals, gs, generator=gen)
+        U = symbolic_unitary(me, vals)
+        V, _ = gauged_eigenbasis(me, full, vals)
+        assert np.abs(V - U).max() < 1e-12
+        R1 = V.conj().T @ first.rho @ V
+        S = np.array([[numeric(fo.rho[i, j], vals, lams) for j in range(4)] for i in range(4)])
+        assert np.abs(R1 - S).max() <= 1e-12 * np.abs(S).max()
+        Rf = V.conj().T @ full.rho @ V
+        devs.append((abs(Rf[1, 2] - S[1, 2]) / abs(S[1, 2]),
+                     np.max(np.abs(np.diag(Rf).real - np.diag(S).real) / np.diag(S).real)))
+    (c1, p1), (c2, p2) = devs
+    assert 1e-4 < c1 < 0.2 and 8 < c1 / c2 < 12.5
+    assert p1 < 1e-2 and 70 < p1 / p2 < 130
+
+
+# ---- secular vs Redfield scan -----------------------------------------------------------------------
+def _flat_point(update=None):
+    """A point of flat_qubits(): omega_+ - omega_- = 0.72, rates ~ 1e-2 (T_A = 2, T_B = 0.5)."""
+    kA, kB = sp.symbols("kappa_A kappa_B", positive=True)
+    base = {w1: 1.3, w2: 1.0, lam: 0.2, TA: 2.0, TB: 0.5, kA: 1e-2, kB: 1e-2}
+    base.update(update or {})
+    return base, kA, kB
+
+
+def test_deviation_scan_vanishes_with_the_rates_off_resonance(recwarn):
+    """Non-degenerate Bohr frequencies (omega_+ - omega_- = 0.72 >> g): trace distance O(g/E),
+    current deviation O((g/E)^2), no secularity flag."""
+    base, kA, kB = _flat_point()
+    sc = secular_redfield_deviation(flat_qubits(), {**base, kA: np.array([1e-2, 1e-3, 1e-4]),
+                                                    kB: lambda v: 0.7 * v[kA]}, progress=False)
+    assert isinstance(sc, DeviationScan) and sc.shape == (3,)
+    td, hd = sc.trace_distance, sc.heat_deviation("A")
+    assert np.all(np.diff(td) < 0) and td[-1] < 1e-4
+    assert np.allclose(td[:-1] / td[1:], 10, rtol=0.05)
+    assert np.allclose(hd[:-1] / hd[1:], 100, rtol=0.05)
+    assert not sc.secular_questionable.any()
+    assert not [w for w in recwarn if issubclass(w.category, qs.SecularityWarning)]
+
+
+def _local_vs_common_occupation(wv, TAv, TBv):
+    """Trace distance between the lambda -> 0 limits at resonance (flat, equal spectra): Redfield
+    -> each qubit thermal at its own bath, p_X = n_X/(1 + 2 n_X); secular -> both Bohr channels
+    (alpha^2 = beta^2 = 1/2) at the common occupation p = (n_A + n_B)/(2 + 2 n_A + 2 n_B)."""
+    nA, nB = 1 / math.expm1(wv / TAv), 1 / math.expm1(wv / TBv)
+    pA, pB, p = nA / (1 + 2 * nA), nB / (1 + 2 * nB), (nA + nB) / (2 + 2 * nA + 2 * nB)
+    loc = np.kron([1 - pA, pA], [1 - pB, pB])
+    sec = np.kron([1 - p, p], [1 - p, p])
+    return 0.5 * np.abs(loc - sec).sum()
+
+
+def test_deviation_scan_at_resonance_stays_order_one(capsys):
+    """omega_1 = omega_2: omega_+ - omega_- = 2 lambda -> 0 with lambda.  For lambda << g the
+    secular equation still mixes the qubits maximally (alpha = beta) and puts both at a common
+    occupation, carrying a finite current, while the Redfield state decouples the qubits (each
+    at its own bath's temperature) and its current vanishes as lambda^2: the trace distance
+    tends to the finite value of _local_vs_common_occupation (0.1955 here) and the relative
+    current deviation to 1.  The secular side is flagged and warned about."""
+    base, kA, kB = _flat_point({w1: 1.0, w2: 1.0})
+    lams = np.array([0.3, 1e-2, 1e-4, 1e-5])
+    with pytest.warns(qs.SecularityWarning, match="secular approximation invalid at 3 of 4"):
+        sc = secular_redfield_deviation(flat_qubits(), {**base, lam: lams}, progress=True)
+    assert "4/4 points" in capsys.readouterr().err   # progress counter (tqdm is optional)
+    td, hd = sc.trace_distance, sc.heat_deviation("A")
+    assert td[0] < 0.01                                              # lambda >> g: secular fine
+    limit = _local_vs_common_occupation(1.0, 2.0, 0.5)
+    assert limit == pytest.approx(0.1955, abs=1e-4)
+    assert td[-2:] == pytest.approx([limit, limit], rel=1e-3)        # O(1), not -> 0
+    assert hd[-1] == pytest.approx(1.0, abs=1e-6)                    # q_R ~ lambda^2 -> 0, q_S finite
+    qR = sc.heat("A", "redfield")
+    assert qR[-2] / qR[-1] == pytest.approx(100, rel=1e-2)
+    # gap/rate = 2 lambda/rate: 47, 1.6 (deviation already 0.13: flagged by the default secular_tol = 10),
+    # 0.016, 0.0016
+    assert list(sc.secular_questionable) == [False, True, True, True]
+    assert np.all(sc.secularity_ratio[2:] < 0.02) and 1 < sc.secularity_ratio[1] < 10 and td[1] > 0.1
+    # exactly at lambda = 0 the two frequencies merge: the secular equation is the local one, exact
+    row = secular_redfield_deviation(flat_qubits(), {**base, lam: 0.0}).rows[0]
+    assert row["trace_distance"] < 1e-12 and row["min_bohr_gap"] == np.inf
+
+
+def test_deviation_scan_mesh_axes_callables_and_bad_input():
+    base, kA, kB = _flat_point()
+    delta = np.array([0.0, 0.3])
+    scan = {**base, lam: np.array([0.1, 0.2, 0.3]), "Delta": delta, w1: lambda v: v[w2] + v["Delta"]}
+    sc = secular_redfield_deviation(flat_qubits(), scan)
+    assert not sc.secular_questionable.any()        # gap >= 2 lambda = 0.2 >> rates
+    assert sc.shape == (3, 2) and [k for k, _ in sc.axes] == [lam, "Delta"]
+    assert sc.rows[1]["values"][w1] == pytest.approx(1.3) and sc.rows[0]["values"][w1] == 1.0
+    assert sc.trace_distance[0, 0] > sc.trace_distance[0, 1]       # detuning helps the secular approximation
+    zipped = secular_redfield_deviation(flat_qubits(), {**base, lam: np.array([0.1, 0.2])}, mesh=False)
+    assert zipped.shape == (2,)
+    with pytest.raises(ValueError, match="equal lengths"):
+        secular_redfield_deviation(flat_qubits(), {**base, lam: [0.1, 0.2], TA: [1.0, 2.0, 3.0]}, mesh=False)
+    with pytest.raises(TypeError, match="must be a number"):
+        secular_redfield_deviation(flat_qubits(), {**base, lam: "big"})
+    with pytest.raises(ValueError, match="1-D"):
+        secular_redfield_deviation(flat_qubits(), {**base, lam: np.ones((2, 2))})
+    with pytest.raises(ValueError, match="empty"):
+        secular_redfield_deviation(flat_qubits(), {})
+    with pytest.raises(KeyError):
+        secular_redfield_deviation(flat_qubits(), {w1: 1.0})
+    with pytest.raises(ValueError, match="secular_tol"):
+        secular_redfield_deviation(flat_qubits(), base, secular_tol=0)
+
+
+def test_plot_deviation_map():
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+    base, kA, kB = _flat_point({w1: 1.0})
+    with pytest.warns(qs.SecularityWarning):
+        sc = secular_redfield_deviation(flat_qubits(), {**base, lam: np.logspace(-4, -1, 4),
+                                                        "Delta": np.array([0.0, 0.1, 0.2]),
+                                                        w1: lambda v: v[w2] + v["Delta"]})
+    ax = sc.plot("trace_distance")
+    assert ax.collections and ax.get_xscale() == "log" and ax.get_yscale() == "linear"
+    ax2 = plot_deviation_map(sc, "heat_deviation", bath="B")
+    assert "bath B" in ax2.figure.axes[-1].get_ylabel()
+    with pytest.raises(ValueError, match="quantity"):
+        sc.plot("nonsense")
+    line = secular_redfield_deviation(flat_qubits(), {**base, w1: 1.3, lam: np.array([0.1, 0.2])})
+    assert line.plot().lines
+    plt.close("all")
+
+
+@pytest.mark.skipif(not hasattr(__import__("qsym.model").model, "Dissipator"), reason="no extra dissipators")
+def test_redfield_refuses_extra_dissipators():
+    from qsym.model import Dissipator
+    (q,) = qs.qubits(1)
+    eps = sp.Symbol("epsilon", positive=True)
+    m = qs.OpenSystem(w / 2 * q.sz, (qs.Coupling(q.sm, qs.BosonicBath("A", TA, qs.FlatSpectrum(kap))),),
+                      dissipators=(Dissipator("K", ((eps, q.sz),)),))
+    with pytest.raises(NotImplementedError, match="extra"):
+        bloch_redfield_master_equation(m)
+    with pytest.raises(NotImplementedError, match="extra"):
+        redfield_generator(m, {w: 1.0, TA: 1.0, kap: 0.1, eps: 0.1})
+
+
+def test_offdiagonal_derivation_classification():
+    """The derivation module's key records (a subset, 40 samples): the secular kernel has no
+    A_p, B_p and rho_23 -> 0 holds; the Redfield kernel misses K_22,23 in eq. 4.21 and
+    rho_23 -> 0 fails, with counterexamples the numeric Redfield solver confirms."""
+    from derivations import fogedby_offdiagonal as off
+    from qsym.derivation import check_result
+    byname = {r.name: r for r in off.results()}
+    want = {"K_11,qq' != 0 [secular]": "mismatch", "K_22,qq' != 0 [secular]": "match",
+            "K_22,qq' != 0 [Redfield]": "mismatch", "K_11,qq' != 0 [Redfield]": "match",
+            "rho_23 -> 0 (steady state) [secular]": "match",
+            "rho_23 -> 0 (steady state) [Redfield, 1st order]": "mismatch",
+            "K_22,23, K_22,32 (omitted in 4.21) [Redfield]": "mismatch",
+            "sum_p K_pp,23 (trace) [Redfield]": "mismatch", "C < 0 [Redfield]": "match",
+            "eqs. 4.30-4.31 [Redfield]": "mismatch"}
+    for name, status in want.items():
+        rec = check_result(off.NAME, byname[name], n=40)
+        assert rec.status == status, (name, rec.status)
+        assert rec.numeric_ok and rec.max_rel_err <= 1e-9, (name, rec.max_rel_err)
+        if status == "mismatch":
+            ce = rec.counterexample
+            assert abs(ce["numeric_solver"] - ce["derived"]) <= 1e-9 * max(1.0, abs(ce["derived"]))
+            assert abs(ce["numeric_solver"] - ce["published"]) > 1e-6 * max(1e-12, abs(ce["published"]))
+    # the value of the omitted element at the counterexample is non-zero
+    rec = check_result(off.NAME, byname["K_22,23, K_22,32 (omitted in 4.21) [Redfield]"], n=40)
+    assert abs(rec.counterexample["numeric_solver"]) > 1e-6
+
+
+def test_redfield_apply_adjoint_and_current_operator_use_the_redfield_dissipator():
+    """Tr[X L(rho)] = Tr[L^dag(X) rho] with the Bloch-Redfield generator, and Tr[J_X rho_ss] with
+    J_X = D_X^dag(H_S) is the heat current Tr[H_S D_X(rho_ss)] (not the secular one)."""
+    me = redfield("tilted")
+    ss = me.steady_state()
+    x = sp.symbols("x0:4")
+    X = sp.Matrix(2, 2, list(x))
+    rho = sp.Matrix(ss.rho)
+    lhs = (X * me.apply(rho)).trace()
+    rhs = (me.adjoint(X) * rho).trace()
+    vals = ohmic_point(me.model, 3)
+    vals[a] = 0.6
+    sub = {**vals, **dict(zip(x, (0.3, -1.2 + 0.4j, 0.7, 2.0)))}
+    assert numeric(lhs - rhs, sub) == pytest.approx(0, abs=1e-14)
+    qA = numeric((me.current_operator("A") * rho).trace(), vals)
+    assert qA.real == pytest.approx(numeric(me.heat_current("A", ss), vals).real, rel=1e-10)
+    res = redfield_steady_state(me.model, vals)
+    assert qA.real == pytest.approx(res.heat_currents["A"], rel=1e-9)
+    with pytest.raises(ValueError, match="2x2"):
+        me.apply(sp.eye(3))
+
+
+def test_first_order_population_shift_with_a_complex_coupling():
+    """With S_B = sigma_z + sigma_y the kernel is complex, Re rho_12^(1) != 0 feeds the
+    populations at first order: the symbolic first_order_steady_state solves for the shift and
+    equals the numeric perturbation theory of the numeric generator (both branches covered)."""
+    (q,) = qs.qubits(1)
+    m = qs.OpenSystem(w / 2 * q.sz + a * q.sx, couplings=(
+        qs.Coupling(q.sx, qs.BosonicBath("A", TA, qs.OhmicSpectrum(kap, wc)), "hermitian"),
+        qs.Coupling(q.sz + q.sy, qs.BosonicBath("B", TB, qs.OhmicSpectrum(kap, wc)), "hermitian")))
+    me = bloch_redfield_master_equation(m)
+    fo = first_order_steady_state(me)
+    assert "population shifts" in fo.method
+    vals = ohmic_point(m, 1)
+    vals[a] = 0.3
+    gen = redfield_generator(m, vals)
+    res = redfield_steady_state(m, vals, generator=gen)
+    V, _ = gauged_eigenbasis(me, res, vals)
+    R1 = V.conj().T @ redfield_first_order(gen).rho @ V
+    S = np.array([[numeric(fo.rho[i, j], vals) for j in range(2)] for i in range(2)])
+    assert abs(S[0, 1].real) > 1e-3 and np.abs(R1 - S).max() <= 1e-13
+    secular_pops = qs.NumericSolver(m).solve(vals).populations
+    assert np.abs(np.sort(np.diag(S).real) - np.sort(secular_pops)).max() > 1e-5   # shifted

@@ -44,12 +44,18 @@ i.e. ``|rho_23| = J/(2 lambda)`` with ``J`` the excitation current through the s
 ``g/E_23``.  It feeds back on the populations and heat currents only at relative order
 ``(g/E_23)^2`` (the currents see ``Re rho_23``), so the paper's conclusion that the currents
 follow from the diagonal kernel holds to leading order, but its statement ``rho_23 -> 0`` holds
-only in the secular approximation.
+only in the secular approximation (classified in ``derivations/fogedby_offdiagonal.py``).
+
+Tools for such classifications, for any master equation (secular or Redfield):
+:func:`dissipative_kernel` (Fogedby's ``K`` of eq. 2.2), :func:`kernel_support` (the lists
+4.20-4.25), :func:`real_coordinates` / :func:`real_generator` / :func:`real_form` (eqs.
+4.26-4.31 as a real matrix in ``(rho_pp, Re rho_ij, Im rho_ij)``), :func:`split_real_imag`.
+:meth:`RedfieldMasterEquation.numeric_solver` gives the independent numeric counterpart
+(:class:`qsym.numeric.redfield.RedfieldSolver`) that ``qs.verify`` and ``check_result`` use.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 import sympy as sp
 
 from ..algebra.spectrum import spectrum as symbolic_spectrum
@@ -59,7 +65,8 @@ from .master import MasterEquation, tidy
 from .steady import SteadyState
 
 __all__ = ["RedfieldTerm", "RedfieldMasterEquation", "bloch_redfield_master_equation", "lamb_shift_function",
-           "first_order_steady_state"]
+           "first_order_steady_state", "real_coordinates", "split_real_imag", "dissipative_kernel",
+           "kernel_support", "real_form", "real_generator", "vanishes"]
 
 KIND = "Bloch-Redfield (non-secular)"
 
@@ -98,6 +105,146 @@ def lamb_shift_function(bath: str, family: str):
     ``S^a(w) = (1/2pi) P int_0^inf g(v) n(v)/(v-w) dv`` and ``S(w) = S^e(w) + S^a(-w)``."""
     name = {"hermitian": f"S_{bath}", "emission": f"S^e_{bath}", "absorption": f"S^a_{bath}"}[family]
     return sp.Function(name, real=True)
+
+
+def split_real_imag(expr) -> tuple[sp.Expr, sp.Expr]:
+    """``(Re expr, Im expr)`` of a kernel or steady-state expression whose symbols and
+    functions are real (rates, occupations, mixing symbols, energies, real Lamb-shift
+    functions).  Raises ``ValueError`` if SymPy cannot decide the split (an expression with a
+    symbol of unknown reality), rather than returning ``re(...)``/``im(...)`` placeholders."""
+    e = sp.sympify(expr)
+    # function values and radicals (energies are eigenvalues of a Hermitian H, hence real)
+    # are abbreviated to real symbols first, so that SymPy neither expands radicands nor
+    # writes sqrt(x) as |x|^(1/2) (cos + i sin)(arg(x)/2)
+    atoms = {a for a in e.atoms(sp.Function, sp.Pow) if not a.has(sp.I) and (
+        (a.is_Pow and not a.exp.is_Integer and a.is_real is not False) or (a.is_Function and a.is_real))}
+    fwd = {a: sp.Dummy(f"a{k}", real=True) for k, a in enumerate(sorted(atoms, key=str))}
+    back = {v: k for k, v in fwd.items()}
+    re, im = sp.expand(e.xreplace(fwd)).as_real_imag()
+    if re.atoms(sp.re, sp.im) or im.atoms(sp.re, sp.im):
+        raise ValueError(f"cannot split {expr} into real and imaginary parts: some of its symbols or "
+                         f"functions are not known to be real; declare them real/positive")
+    return sp.expand(re).xreplace(back), sp.expand(im).xreplace(back)
+
+
+def real_coordinates(elements) -> tuple[tuple, ...]:
+    """Real coordinates of a set of density-matrix elements (0-based ``(i, j)`` pairs, e.g. a
+    sector of :meth:`MasterEquation.sectors`): ``("p", n)`` for a population ``rho_nn`` and
+    ``("re", i, j)``, ``("im", i, j)`` (``i < j``) for ``rho_ij = x + i y``, ``rho_ji = x - i y``.
+
+    With ``rho = sum_n rho_n |n><n| + sum_{i<j} x (|i><j| + |j><i|) + y (i|i><j| - i|j><i|)``
+    the equations of motion of a Hermitian-preserving generator are real in these coordinates
+    (Fogedby eqs. 4.26-4.31 for ``x = Re rho_23``, ``y = Im rho_23``)."""
+    out = []
+    for (i, j) in sorted({tuple(x) for x in elements}, key=lambda x: (x[0] != x[1], min(x), max(x))):
+        if i == j:
+            out.append(("p", i))
+        else:
+            a, b = min(i, j), max(i, j)
+            if ("re", a, b) not in out:
+                out += [("re", a, b), ("im", a, b)]
+    return tuple(out)
+
+
+def _coordinate_matrix(c) -> dict[tuple[int, int], sp.Expr]:
+    """The matrix (sparse, eigenbasis) whose coefficient in ``rho`` is the coordinate ``c``."""
+    if c[0] == "p":
+        return {(c[1], c[1]): sp.S.One}
+    _, i, j = c
+    if c[0] == "re":
+        return {(i, j): sp.S.One, (j, i): sp.S.One}
+    if c[0] == "im":
+        return {(i, j): sp.I, (j, i): -sp.I}
+    raise ValueError(f"unknown coordinate {c!r}; use ('p', n), ('re', i, j) or ('im', i, j)")
+
+
+def _read_coordinate(Y: dict, c) -> sp.Expr:
+    """The coordinate ``c`` of a Hermitian matrix ``Y`` (sparse dict, eigenbasis)."""
+    if c[0] == "p":
+        return split_real_imag(Y.get((c[1], c[1]), 0))[0]
+    re, im = split_real_imag(Y.get((c[1], c[2]), 0))
+    return re if c[0] == "re" else im
+
+
+_DISSIPATIVE_KERNELS: dict = {}  # id(me) -> (me, kernel): master equations are immutable
+
+
+def dissipative_kernel(me) -> dict[tuple[tuple[int, int], tuple[int, int]], sp.Expr]:
+    """Fogedby's dissipative kernel ``K_{pp',qq'}`` (eq. 2.2, without ``-i E_{pp'}``) of any
+    master equation (secular, local or Bloch-Redfield): ``{((p, p'), (q, q')): value}``, 0-based
+    (computed once per master equation)."""
+    hit = _DISSIPATIVE_KERNELS.get(id(me))
+    if hit is not None and hit[0] is me:
+        return hit[1]
+    K = {}
+    for i in range(me.dim):
+        for j in range(me.dim):
+            for kl, v in me.dissipator_action(None, i, j).items():
+                K[(kl, (i, j))] = v
+    _DISSIPATIVE_KERNELS[id(me)] = (me, K)
+    return K
+
+
+def vanishes(me, v) -> bool:
+    """Symbolic zero test for kernel elements and sources of ``me``: function values and
+    radicals are abbreviated to symbols, the rational function is cancelled, and its
+    numerator is reduced modulo ``alpha^2 + beta^2 - 1`` for each mixing angle."""
+    v = sp.sympify(v)
+    if v == 0:
+        return True
+    atoms = {a for a in v.atoms(sp.Function, sp.Pow) if not (a.is_Pow and a.exp.is_Integer)}
+    e = sp.cancel(sp.together(v.xreplace({a: sp.Dummy() for a in atoms})))
+    if e == 0:
+        return True
+    num = sp.numer(e)
+    for _, al, be in me.spectrum.mixing:
+        if num.has(al):
+            num = sp.rem(sp.expand(num), al**2 + be**2 - 1, al)
+    return sp.expand(num) == 0
+
+
+def kernel_support(me, p: int, pp: int, *, dissipative: bool = True) -> tuple[tuple[int, int], ...]:
+    """The ``(q, q')`` (1-based) with ``K_{pp',qq'} != 0`` in ``me``: the list of non-vanishing
+    kernel elements of one row, as in Fogedby eqs. 4.20-4.25 (the dissipative kernel of eq.
+    2.2 by default; ``dissipative=False`` includes ``-i E_{pp'}``).  Works for any master
+    equation (secular or Bloch-Redfield)."""
+    d = me.dim
+    if not (1 <= p <= d and 1 <= pp <= d):
+        raise ValueError(f"levels are labelled 1..{d}, got ({p}, {pp})")
+    K = dissipative_kernel(me) if dissipative else me.kernel
+    row = (p - 1, pp - 1)
+    return tuple((q + 1, qq + 1) for (out, (q, qq)), v in sorted(K.items(), key=lambda kv: kv[0][1])
+                 if out == row and not vanishes(me, v))
+
+
+def real_form(kernel: dict, coordinates) -> sp.Matrix:
+    """A generator given as ``{((p, p'), (q, q')): K}`` (0-based, ``d rho_pp'/dt = sum K
+    rho_qq'``) in the real coordinates ``coordinates`` (see :func:`real_coordinates`): the real
+    matrix ``M`` of ``dc_a/dt = sum_b M_ab c_b``.  Used for the derived equations and for the
+    paper's eqs. 4.26-4.31 alike."""
+    coords = tuple(coordinates)
+    by_col: dict = {}
+    for (out, inn), v in kernel.items():
+        by_col.setdefault(inn, {})[out] = v
+    M = sp.zeros(len(coords), len(coords))
+    for b, cb in enumerate(coords):
+        Y: dict = {}
+        for ij, c in _coordinate_matrix(cb).items():
+            for kl, v in by_col.get(ij, {}).items():
+                Y[kl] = Y.get(kl, 0) + c * v
+        for a, ca in enumerate(coords):
+            M[a, b] = tidy(_read_coordinate(Y, ca))
+    return M
+
+
+def real_generator(me, coordinates, *, dissipative: bool = False) -> sp.Matrix:
+    """The generator of ``me`` restricted to ``coordinates`` (see :func:`real_coordinates`) as
+    the real matrix ``M`` of ``dc_a/dt = sum_b M_ab c_b`` -- Fogedby eqs. 4.26-4.31 for
+    ``coordinates = real_coordinates([(0,0), (1,1), (2,2), (3,3), (1,2)])``, ``c = (rho_11,
+    ..., rho_44, Re rho_23, Im rho_23)``.  ``dissipative=True`` drops ``-i[H_S, .]``.  Entries
+    coupling to coordinates outside the list are not shown; pass a whole sector to get a
+    closed set of equations."""
+    return real_form(dissipative_kernel(me) if dissipative else me.kernel, coordinates)
 
 
 @dataclass(frozen=True)
@@ -159,6 +306,84 @@ class RedfieldMasterEquation(MasterEquation):
         out = {kl: tidy(sp.expand(v)) for kl, v in out.items()}
         return {kl: v for kl, v in out.items() if v != 0}
 
+    @property
+    def dissipative_kernel(self) -> dict[tuple[tuple[int, int], tuple[int, int]], sp.Expr]:
+        """Fogedby's dissipative kernel ``K_{pp',qq'}`` of eq. 2.2 (the generator without
+        ``-i E_{pp'}``): ``{((p, p'), (q, q')): value}``, 0-based."""
+        return dissipative_kernel(self)
+
+    def dissipative_kernel_element(self, p, pp, q, qq) -> sp.Expr:
+        """``K_{pp',qq'}`` of Fogedby eq. 2.2 (dissipative part only), 1-based labels."""
+        return self.dissipative_kernel.get(((p - 1, pp - 1), (q - 1, qq - 1)), sp.S.Zero)
+
+    def _vanishes(self, v) -> bool:
+        return vanishes(self, v)
+
+    def kernel_support(self, p: int, pp: int, *, dissipative: bool = True) -> tuple[tuple[int, int], ...]:
+        """See :func:`kernel_support` (Fogedby eqs. 4.20-4.25)."""
+        return kernel_support(self, p, pp, dissipative=dissipative)
+
+    def real_generator(self, coordinates, *, dissipative: bool = False) -> sp.Matrix:
+        """See :func:`real_generator` (Fogedby eqs. 4.26-4.31)."""
+        return real_generator(self, coordinates, dissipative=dissipative)
+
+    def numeric_solver(self, **kwargs):
+        """The independent numeric counterpart used by :func:`qsym.verify` and
+        :func:`qsym.derivation.check_result` (via ``numeric_solver_for``): a
+        :class:`qsym.numeric.redfield.RedfieldSolver` of the same model, built from numeric
+        matrices only (no Lamb shift, as this equation when built with ``lamb_shift=False``).
+
+        Raises ``ValueError`` for an equation with Lamb shifts: its closed forms contain the
+        unspecified functions ``S_X(w)``, which random samples cannot realise consistently
+        with the principal-value integrals of the numeric generator."""
+        if any(t.shift != 0 for t in self.terms):
+            raise ValueError("this Bloch-Redfield equation carries the unspecified Lamb-shift functions S_X(w): "
+                             "its closed forms cannot be checked at random samples. Build it with "
+                             "lamb_shift=False, or use qsym.numeric.redfield.RedfieldSolver(model, lamb_shift=True) "
+                             "directly with concrete spectral functions")
+        from ..numeric.redfield import RedfieldSolver
+        return RedfieldSolver(self.model, **kwargs)
+
+    def apply(self, rho, bath: str | None = None, *, basis: str = "eigen"):
+        """``L(rho)`` with the Bloch-Redfield dissipator (``bath=None``: ``-i[H_S, rho] +
+        sum_X D_X(rho)``; else one bath's ``D_X(rho)``); ``rho`` a Matrix in the eigenbasis."""
+        if basis != "eigen":
+            raise NotImplementedError("the Bloch-Redfield apply() works in the eigenbasis (basis='eigen')")
+        R = sp.Matrix(rho)
+        d = self.dim
+        if R.shape != (d, d):
+            raise ValueError(f"Argument `rho` must be a {d}x{d} Matrix in the eigenbasis, got shape {R.shape}")
+        out = sp.zeros(d, d)
+        for i in range(d):
+            for j in range(d):
+                if R[i, j] == 0:
+                    continue
+                act = self.generator_action(i, j) if bath is None else self.dissipator_action(bath, i, j)
+                for (k, l), v in act.items():
+                    out[k, l] += v * R[i, j]
+        return sp.ImmutableMatrix(out.applyfunc(sp.expand))
+
+    def adjoint(self, X, bath: str | None = None, *, basis: str = "eigen"):
+        """Heisenberg-picture generator, ``Tr[X L(rho)] = Tr[L^dag(X) rho]``:
+        ``(L^dag X)_{q'q} = sum_{pp'} X_{p'p} K_{pp',qq'}`` (eigenbasis Matrix)."""
+        if basis != "eigen":
+            raise NotImplementedError("the Bloch-Redfield adjoint() works in the eigenbasis (basis='eigen')")
+        M = sp.Matrix(X)
+        d = self.dim
+        if M.shape != (d, d):
+            raise ValueError(f"Argument `X` must be a {d}x{d} Matrix in the eigenbasis, got shape {M.shape}")
+        out = sp.zeros(d, d)
+        for q in range(d):
+            for qq in range(d):
+                act = self.generator_action(q, qq) if bath is None else self.dissipator_action(bath, q, qq)
+                out[qq, q] = sum((M[pp, p] * v for (p, pp), v in act.items()), sp.S.Zero)
+        return sp.ImmutableMatrix(out.applyfunc(sp.expand))
+
+    def current_operator(self, bath: str, *, basis: str = "eigen"):
+        """Heat-current operator ``J_X = D_X^dag(H_S)`` with the Bloch-Redfield dissipator."""
+        self.terms_of(bath)
+        return self.adjoint(sp.diag(*self.energies), bath, basis=basis)
+
     def heat_current(self, bath: str, ss=None, *, by_channel: bool = False):
         """``q^X = Tr[H_S D_X(rho_ss)]`` (Fogedby eqs. 2.11-2.12) with the Redfield dissipator.
         A split by channel is not defined once coherences carry energy."""
@@ -204,6 +429,10 @@ def bloch_redfield_master_equation(model: OpenSystem, lamb_shift: bool = False, 
     Returns:
         A :class:`RedfieldMasterEquation` of kind ``"Bloch-Redfield (non-secular)"``.
     """
+    if getattr(model, "dissipators", ()):
+        raise NotImplementedError(
+            f"the model has extra (non-bath) Lindblad dissipators {[D.name for D in model.dissipators]}; the "
+            f"Bloch-Redfield equation is implemented for bath couplings only")
     spec = spectrum if spectrum is not None else symbolic_spectrum(model.H)
     sec = global_master_equation(model, spec)
     terms: list[RedfieldTerm] = []
@@ -242,14 +471,22 @@ def bloch_redfield_master_equation(model: OpenSystem, lamb_shift: bool = False, 
 def first_order_steady_state(me: RedfieldMasterEquation, secular=None) -> SteadyState:
     """Steady state of the Bloch-Redfield equation to first order in ``g/E``.
 
-    Write ``rho = rho^(0) + rho^(1)``: the populations are those of the secular (Davies) steady
-    state (the Redfield and secular population blocks coincide, and the coherences feed back
-    on the populations only at relative order ``(g/E)^2``), and every coherence of
-    non-degenerate levels follows from ``d rho_ij/dt = 0`` at leading order,
+    Perturbation theory in the dissipator ``D`` (``L = L_0 + D``, ``L_0 = -i[H_S, .]``), with
+    ``rho = rho^(0) + rho^(1) + ...`` and ``rho^(k) = O((g/E)^k)``:
 
-        rho_ij^(1) = sum_p K_{ij,pp} rho_p^(0) / (i (E_i - E_j)),
+    * ``rho^(0)``: the populations of the secular (Davies) steady state (the Redfield and
+      secular population blocks coincide; Fogedby eqs. 2.3-2.4, 3.45-3.49);
+    * ``rho^(1)`` on the coherences of non-degenerate levels, from ``d rho_ij/dt = 0`` at
+      leading order (Fogedby eqs. 4.30-4.31 with the source ``B_p rho_p`` kept and ``C``
+      of higher order):
 
-    (Fogedby eqs. 4.30-4.31 with the source ``B_p rho_p`` kept and ``C`` of higher order).
+          rho_ij^(1) = sum_p K_{ij,pp} rho_p^(0) / (i (E_i - E_j));
+
+    * ``rho^(1)`` on the populations, from the next solvability condition
+      ``sum_q K_{pp,qq} delta_q = -sum_{ij} K_{pp,ij} rho_ij^(1)``, ``sum_q delta_q = 0``.  For
+      Fogedby's coupled qubits the source vanishes (``K_{pp,23} = K_{pp,32}`` and
+      ``rho_32^(1) = -rho_23^(1)``), so the populations are secular up to ``O((g/E)^2)``.
+
     ``secular``: the secular steady state (computed from ``me.channels`` if omitted).
     Raises ``ValueError`` for a coherence between degenerate levels fed by the populations.
     """
@@ -259,18 +496,40 @@ def first_order_steady_state(me: RedfieldMasterEquation, secular=None) -> Steady
         secular = sec_me.steady_state()
     d = me.dim
     rho = sp.Matrix(secular.rho)
+    if any(rho[i, j] != 0 for i in range(d) for j in range(d) if i != j):
+        raise ValueError("the zeroth-order state must be diagonal in the eigenbasis (a secular steady state "
+                         "of non-degenerate levels)")
     E = me.energies
+    coh = {}
     for i in range(d):
         for j in range(d):
             if i == j:
                 continue
             src = sp.Add(*[me.kernel.get(((i, j), (p, p)), 0) * rho[p, p] for p in range(d)])
-            if src == 0:
+            if me._vanishes(src):
                 continue
             dE = sp.simplify(E[i] - E[j])
             if dE == 0:
                 raise ValueError(f"levels {i + 1} and {j + 1} are degenerate: the coherence rho_{i + 1}{j + 1} is "
                                  f"not small and has no first-order expression; solve the full sector")
-            rho[i, j] = src / (sp.I * dE)
-    return SteadyState(sp.ImmutableMatrix(rho), "first order in g/E: secular populations and coherences "
-                       "rho_ij = sum_p K_{ij,pp} rho_p / (i (E_i - E_j))", (), (), me)
+            coh[(i, j)] = src / (sp.I * dE)
+    # first-order populations: K_pop delta = -s, sum delta = 0
+    s = [sp.Add(*[me.kernel.get(((p, p), ij), 0) * v for ij, v in coh.items()]) for p in range(d)]
+    method = ("first order in g/E: secular populations and coherences rho_ij = sum_p K_{ij,pp} rho_p / "
+              "(i (E_i - E_j))")
+    if all(me._vanishes(x) for x in s):
+        method += "; the coherences do not feed the populations at first order (sum_ij K_{pp,ij} rho_ij = 0)"
+    else:
+        from .steady import _fraction_free_solve
+        K = me.rate_matrix()
+        A = sp.Matrix(K)
+        A[0, :] = sp.ones(1, d)
+        b = sp.Matrix([-x for x in s])
+        b[0] = 0
+        delta = _fraction_free_solve(A, b)
+        for p in range(d):
+            rho[p, p] = rho[p, p] + delta[p]
+        method += "; first-order population shifts from sum_q K_pq delta_q = -sum_ij K_{pp,ij} rho_ij"
+    for (i, j), v in coh.items():
+        rho[i, j] = v
+    return SteadyState(sp.ImmutableMatrix(rho), method, (), (), me)
