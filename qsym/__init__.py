@@ -21,7 +21,13 @@ from .baths import (BosonicBath as BosonicBath, FermionicBath as FermionicBath, 
                     LorentzianSpectrum as LorentzianSpectrum, NegativeFrequencyError as NegativeFrequencyError,
                     OhmicSpectrum as OhmicSpectrum, UndefinedSpectrum as UndefinedSpectrum,
                     bose_occupation as bose_occupation, expand_occupations as expand_occupations,
-                    fermi_occupation as fermi_occupation)
+                    fermi_occupation as fermi_occupation, ThermalizerBath as ThermalizerBath,
+                    BoltzmannFactor as BoltzmannFactor, boltzmann_factor as boltzmann_factor)
+from .asymptotics import (Limit as Limit, RegimeError as RegimeError, check_limit as check_limit,
+                          dispersive as dispersive, high_temperature as high_temperature,
+                          low_temperature as low_temperature, resonance as resonance,
+                          temperature_bias as temperature_bias, verify_limit as verify_limit,
+                          weak_coupling as weak_coupling, weak_dissipation as weak_dissipation)
 from .derivation import Record as Record, Result as Result, check_result as check_result
 from .dynamics.bohr import eigenoperators as eigenoperators
 from .dynamics.davies import SecularityWarning as SecularityWarning, global_master_equation as global_master_equation
@@ -32,7 +38,7 @@ from .dynamics.redfield import (RedfieldMasterEquation as RedfieldMasterEquation
                                 first_order_steady_state as first_order_steady_state)
 from .dynamics.steady import NonUniqueSteadyStateError as NonUniqueSteadyStateError, SteadyState as SteadyState
 from .latex import latex as latex
-from .model import Coupling as Coupling, OpenSystem as OpenSystem
+from .model import Coupling as Coupling, Dissipator as Dissipator, OpenSystem as OpenSystem
 from .numeric.functions import to_numeric as to_numeric
 from .numeric.redfield import (compare_secular_redfield as compare_secular_redfield,
                               redfield_liouvillian as redfield_liouvillian, redfield_steady_state as redfield_steady_state)

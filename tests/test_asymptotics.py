@@ -57,3 +57,120 @@ def test_regime_errors_name_the_problem():
         high_temperature(f.w0**2)
     with pytest.raises(RegimeError, match="no Bose occupation"):
         low_temperature(f.w0**2)
+
+
+# ---- every regime: the stated rate on two independent expressions -----------------------------
+from qsym.asymptotics import (check_limit, dispersive, resonance, temperature_bias,  # noqa: E402
+                              weak_dissipation)
+
+
+def _coupled():
+    from derivations import fogedby_coupled_qubits as c
+    spec = {"A": sp.Lambda(W, sp.Rational(3, 100) * W), "B": sp.Lambda(W, sp.Rational(5, 100))}
+    vals = {c.w1: 2.0, c.w2: 1.0, c.lam: 0.2, c.TA: 1.3, c.TB: 0.7}
+    return c, spec, vals
+
+
+def _assert_rate(res, tight=True):
+    assert res["passed"], res
+    if tight:
+        assert abs(res["observed_rate"] - 1) < 0.1, res
+
+
+@pytest.mark.parametrize("which", ["alpha2", "rho_1", "q_A_plus"])
+def test_weak_coupling_rate(which):
+    c, spec, vals = _coupled()
+    th, al, be = c.mixing()
+    expr = {"alpha2": al**2, "rho_1": c.steady_state().population(1),
+            "q_A_plus": c.channel_current("A", "+")}[which]
+    lim = weak_coupling(expr, c.lam, order=0, assumptions=c.model().assumptions)
+    assert lim.correction == c.lam**2
+    _assert_rate(check_limit(lim, vals, spectral=spec))
+
+
+def test_weak_coupling_current_vanishes_like_lambda_squared():
+    c, spec, vals = _coupled()
+    lim = weak_coupling(c.master_equation().heat_current("A", c.steady_state()), c.lam, order=0,
+                        assumptions=c.model().assumptions)
+    assert lim.value == 0
+    p, _ = lim.leading.as_independent(c.lam)
+    assert sp.degree(sp.factor(lim.leading).as_numer_denom()[0], c.lam) == 2
+
+
+@pytest.mark.parametrize("which", ["beta2", "q_A_plus"])
+def test_dispersive_rate(which):
+    c, spec, vals = _coupled()
+    th, al, be = c.mixing()
+    expr = be**2 if which == "beta2" else c.channel_current("A", "+")
+    lim = dispersive(expr, c.w1 - c.w2, c.lam, order=1, assumptions=c.model().assumptions)
+    assert sp.Symbol("Delta", positive=True) in lim.correction.free_symbols
+    _assert_rate(check_limit(lim, {**vals, c.lam: 0.1}, spectral=spec))
+
+
+@pytest.mark.parametrize("which", ["beta2", "omega_minus"])
+def test_resonance_rate(which):
+    c, spec, vals = _coupled()
+    th, al, be = c.mixing()
+    expr = be**2 if which == "beta2" else c.frequency("-")
+    lim = resonance(expr, c.w1 - c.w2, c.lam, order=1)
+    _assert_rate(check_limit(lim, {c.w1: 1.05, c.w2: 1.0, c.lam: 0.3}), tight=False)
+    assert sp.simplify(lim.value - (be**2 if which == "beta2" else 0)) != sp.nan
+
+
+def test_resonance_mixing_is_maximal():
+    c, _, _ = _coupled()
+    th, al, be = c.mixing()
+    assert resonance(be**2, c.w1 - c.w2, c.lam, order=0).value == sp.Rational(1, 2)
+
+
+def _diosi_current():
+    from derivations import diosi_thermalizers as d
+    return d, d.current("incoherent", "A")
+
+
+@pytest.mark.parametrize("which", ["current", "ratio"])
+def test_weak_dissipation_rate(which):
+    G, eps, w, T1, T2 = sp.symbols("Gamma epsilon omega T_1 T_2", positive=True)
+    if which == "current":  # Diosi's incoherent-coupling current, derived in derivations.diosi_thermalizers
+        d, J = _diosi_current()
+        G = next(s for s in J.free_symbols if s.name.startswith("Gamma_A"))
+        small = next(s for s in J.free_symbols if s.name in ("epsilon", "varepsilon"))
+        vals = {s: 1.0 for s in J.free_symbols}
+        vals.update({small: 0.3})
+        lim = weak_dissipation(J, small, G, order=0)
+    else:
+        expr = eps * G / (G**2 + 4 * eps**2 + eps * G)
+        lim = weak_dissipation(expr, eps, G, order=0)
+        vals = {G: 1.0, eps: 0.3}
+        small = eps
+    _assert_rate(check_limit(lim, vals))
+    assert lim.variable == small
+
+
+@pytest.mark.parametrize("which", ["r", "qA"])
+def test_temperature_bias_rate(which):
+    f, spec = _single()
+    if which == "r":
+        from derivations import fogedby_limits as fl
+        expr = low_temperature(fl.ratio(fl.single_qubit_identical_baths())).leading
+    else:
+        expr = low_temperature(f.heat_current("A")).leading
+    lim = temperature_bias(expr, f.TA, f.TB)
+    _assert_rate(check_limit(lim, {f.w0: 1.0, f.TA: 0.22, f.TB: 0.18}, spectral=spec))
+
+
+def test_regimes_refuse_what_does_not_exist():
+    lam, w = sp.symbols("lambda omega", positive=True)
+    with pytest.raises(RegimeError, match="diverges"):
+        weak_coupling(w / lam + 1, lam)
+    with pytest.raises(RegimeError, match="oscillat|essential"):
+        weak_coupling(sp.sin(1 / lam), lam)
+    with pytest.raises(RegimeError, match="vanishes to all orders"):
+        weak_coupling(sp.exp(-w / lam), lam)
+    with pytest.raises(RegimeError, match="do not appear"):
+        dispersive(w**2, sp.Symbol("Delta", positive=True), lam)
+    with pytest.raises(RegimeError, match="do not appear"):
+        weak_dissipation(w**2, lam, w)
+    f, _ = _single()
+    with pytest.raises(RegimeError, match="do not appear"):
+        temperature_bias(f.w0, f.TA, f.TB)
