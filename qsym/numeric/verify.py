@@ -32,6 +32,7 @@ class VerificationReport:
     time_numeric: float
     tol: float
     warnings: list = field(default_factory=list)
+    precise_samples: int = 0  # samples re-checked at mpmath precision (float64 could not decide)
 
     @property
     def passed(self) -> bool:
@@ -118,7 +119,8 @@ def _callables(spectral, values):
 
 
 def verify(expr, me, target: Target | None = None, *, bath: str | None = None, n: int = 200,
-           seed: int = 0, tol: float = 1e-9, progress: bool | None = None) -> VerificationReport:
+           seed: int = 0, tol: float = 1e-9, progress: bool | None = None, precision: str = "auto",
+           dps: int = 50) -> VerificationReport:
     """Compare the closed form ``expr`` with the independent numeric solver.
 
     Args:
@@ -128,6 +130,12 @@ def verify(expr, me, target: Target | None = None, *, bath: str | None = None, n
         target: what to compare with (default: ``HeatCurrent(bath)``).
         n: number of seeded random samples over the model's physical domain.
         tol: relative tolerance for ``passed``.
+        precision: ``"auto"`` re-checks every sample where float64 fails (non-finite, or an
+            error above ``tol``: underflow of ``e^{-w/T}``, cancellation in ``1 + 2n``) with the
+            closed form in mpmath and the arbitrary-precision solver
+            (:class:`qsym.numeric.precise.PreciseSolver`) at ``dps`` digits, so a check never
+            passes or fails on rounding; ``"mpmath"`` does so at every sample; ``"float64"``
+            never.  Available for the Lindblad (global/local) equations of small systems.
 
     Returns:
         A :class:`VerificationReport` with the max relative error, the worst sample and
@@ -172,9 +180,65 @@ def verify(expr, me, target: Target | None = None, *, bath: str | None = None, n
         print(file=sys.stderr)
     t_num = solve_time[0] / n  # time of the numeric solves (reused across targets of one model)
     err = relative_error(derived, numeric, target.zero_expected)
+    precise = 0
+    if precision not in ("auto", "mpmath", "float64"):
+        raise ValueError(f"Argument `precision` must be 'auto', 'mpmath' or 'float64', got {precision!r}")
+    if precision != "float64" and _precise_available(me):
+        # float64 cannot decide where a check fails, or where a value that should not vanish
+        # underflowed (both sides 0 would "agree" on rounding alone)
+        tiny = ~target.zero_expected & ((np.abs(derived) < 1e-250) | (np.abs(numeric) < 1e-250))
+        redo = np.arange(n) if precision == "mpmath" else np.flatnonzero(~(err <= tol) | tiny)
+        if len(redo):
+            err, derived, numeric = _recheck_precisely(expr, me, target, samples, spectral, params, redo,
+                                                       err, derived, numeric, dps, caught)
+            precise = len(redo)
     worst = int(np.argmax(err))
     return VerificationReport(
         target=target.describe(), samples=n, max_rel_err=float(err[worst]),
         worst_sample={str(s): float(samples[s][worst]) for s in params},
         derived_at_worst=float(derived[worst]), numeric_at_worst=float(numeric[worst]),
-        time_closed_form=t_cf, time_numeric=t_num, tol=tol, warnings=sorted(set(caught))[:5])
+        time_closed_form=t_cf, time_numeric=t_num, tol=tol, warnings=sorted(set(caught))[:5],
+        precise_samples=precise)
+
+
+def _precise_available(me) -> bool:
+    return (getattr(me, "numeric_solver", None) is None and me.model.dim <= 8
+            and ("local" in me.kind or "global" in me.kind or "Davies" in me.kind))
+
+
+def _recheck_precisely(expr, me, target, samples, spectral, params, redo, err, derived, numeric, dps, caught):
+    """Closed form (mpmath) and :class:`PreciseSolver` at the samples ``redo``."""
+    import mpmath
+
+    from ..baths import expand_occupations
+    from .precise import PreciseSolver
+
+    e = expand_occupations(expand_definitions(expr))
+    for f in sorted(e.atoms(sp.core.function.AppliedUndef), key=str):
+        name = f.func.__name__
+        key = name[2:] if name.startswith("g_") else name
+        if key in spectral:
+            e = e.replace(f.func, spectral[key])
+    f_mp = sp.lambdify(params, e, "mpmath")
+    solver = PreciseSolver(me.model, master="local" if "local" in me.kind else "global", dps=dps)
+    err, derived, numeric = err.copy(), derived.astype(object), numeric.astype(object)
+    with mpmath.workdps(dps):
+        for k in redo:
+            values = {s: float(samples[s][k]) for s in params}
+            lams = {name: lam.subs({s: values[s] for s in lam.free_symbols if s in values})
+                    for name, lam in spectral.items()}
+            try:
+                d = mpmath.re(f_mp(*[mpmath.mpf(values[s]) for s in params]))
+                res = solver.solve(values, lams)
+                v = target.numeric(me, res, values)
+            except (AttributeError, NotImplementedError, ValueError) as exc:
+                caught.append(f"mpmath re-check unavailable at sample {k}: {exc}")
+                continue
+            d, v = mpmath.mpf(d), mpmath.re(mpmath.mpmathify(v))
+            if target.zero_expected:
+                err[k] = float(abs(d - v))
+            else:
+                den = max(abs(d), abs(v), mpmath.mpf(10) ** (-dps * 3))
+                err[k] = float(abs(d - v) / den)
+            derived[k], numeric[k] = d, v
+    return err, derived, numeric
