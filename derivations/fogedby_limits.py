@@ -320,10 +320,11 @@ def results() -> list[qs.Result]:
                  note=("derived beta = sin(theta/2) -> 0 (beta ~ lambda/(omega_1 - omega_2)): the uncoupled "
                        "eigenstates are the bare states; the text's 'beta = 1' must read beta = 0")))
     for bath in ("A", "B"):
-        q = me2.heat_current(bath, ss2)
-        Lq = weak_coupling(q, cq.lam, order=0, assumptions=assm)
-        out.append(R(f"q^{bath} (lambda = 0)", "IV.B.2", Lq.value, me2, None, sp.S.Zero, latex_name=f"q^{bath}",
-                     limit=Lq, note=f"vanishes like lambda^2: q^{bath} ~ {sp.sstr(Lq.leading)}"))
+        # q^X = q^X_+ + q^X_- (eqs. 3.52, 3.55): the regime of each channel, summed
+        Lq = [weak_coupling(cq.channel_current(bath, s), cq.lam, order=0, assumptions=assm) for s in "+-"]
+        out.append(R(f"q^{bath} (lambda = 0)", "IV.B.2", Lq[0].value + Lq[1].value, me2, None, sp.S.Zero,
+                     latex_name=f"q^{bath}", limit=Lq,
+                     note=f"vanishes like lambda^2: q^{bath} ~ {sp.sstr(Lq[0].leading + Lq[1].leading)}"))
     meA2 = coupled_qubits_bath_A_only()
     out.append(R("q^A (g_B = 0, coupled)", "IV.B.2", sp.simplify(meA2.heat_current("A")), meA2,
                  VanishingHeatCurrent("A"), sp.S.Zero, latex_name="q^A", note="derived from the model without bath B"))

@@ -421,6 +421,7 @@ def _deviations(lim, values, steps, dps, spectral):
     log-log slope of ``|full/leading - 1|`` against the stated correction must be ~1.
     """
     full = expand_occupations(expand_definitions(lim.full))
+    correction = expand_occupations(expand_definitions(lim.correction))
     lead = expand_occupations(expand_definitions(lim.leading))
     if spectral:
         full, lead = _apply_spectral(full, spectral), _apply_spectral(lead, spectral)
@@ -433,15 +434,15 @@ def _deviations(lim, values, steps, dps, spectral):
             if lim.regime == "high temperature":
                 for T, _ in lim.scaling:
                     v[T] = sF * base[T]
-                corr = lim.correction.xreplace({lim.variable: sF})
+                corr = correction.xreplace({lim.variable: sF})
             elif lim.regime == "low temperature":
                 temps = _temps_of(lim.full) or _temps_of(expand_definitions(lim.full))
                 for T in temps:
                     v[T] = base[T] / sF
-                corr = lim.correction.xreplace({**v, lim.variable: max(v[T] for T in temps)})
+                corr = correction.xreplace({**v, lim.variable: max(v[T] for T in temps)})
             else:
                 v[lim.variable] = base[lim.variable] / sF
-                corr = lim.correction.xreplace(v)
+                corr = correction.xreplace(v)
             fv = _full_value(full, lim, v, dps)
             lv = _numeric(lead, v, dps)
             devs.append(abs(fv / lv - 1))

@@ -172,6 +172,11 @@ def _pow_int(a: PowerSeries, k: int) -> PowerSeries:
 
 def _compose(f, a: PowerSeries, n: int) -> PowerSeries:
     """``f(a)`` for a unary function ``f`` (a callable on Exprs) by Taylor composition."""
+    if a.coeffs and a.val < 0 and f(sp.Symbol("u")).func is sp.exp:
+        c0 = a.coeffs[0]
+        negative = c0.is_negative if c0.is_negative is not None else bool(sp.N(_realise(c0, _POINTS[0] if _POINTS else {})) < 0)
+        if negative:  # exp(-c/x^k): smaller than every power of x
+            return PowerSeries(10**6, (), 0)
     if a.coeffs and a.val < 0:
         raise SeriesError(f"{f(sp.Symbol('u'))} of a series diverging like x^{a.val}: essential singularity")
     u0 = a.constant()
