@@ -424,7 +424,7 @@ def _deviations(lim, values, steps, dps, spectral):
     correction = expand_occupations(expand_definitions(lim.correction))
     lead = expand_occupations(expand_definitions(lim.leading))
     if spectral:
-        full, lead = _apply_spectral(full, spectral), _apply_spectral(lead, spectral)
+        full, lead = _apply_spectral(full, spectral, dps), _apply_spectral(lead, spectral, dps)
     devs, corrs = [], []
     with mpmath.workdps(dps):
         base = _mp_values(lim, values, dps)
@@ -452,12 +452,15 @@ def _deviations(lim, values, steps, dps, spectral):
     return d, c
 
 
-def _apply_spectral(e, spectral):
+def _apply_spectral(e, spectral, dps=60):
     """Replace unspecified spectral functions ``g_X(w)`` (matched by name) by the given
     Lambdas."""
     by_name = {}
     for k, lam in spectral.items():
         name = str(getattr(k, "__name__", k))
+        # parameters of the realisation at full working precision (15-digit Floats would put a
+        # floor of ~1e-17 under every deviation)
+        lam = lam.xreplace({f: sp.Float(f, dps) for f in lam.atoms(sp.Float)})
         by_name[name if name.startswith("g_") else f"g_{name}"] = lam
     for f in sorted(e.atoms(sp.core.function.AppliedUndef), key=str):
         name = f.func.__name__
