@@ -14,7 +14,7 @@ demo: $(BIN)/qsym
 	$(BIN)/qsym verify --all --json verify-report.json
 
 test: $(BIN)/qsym
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadscope
 
 bench: $(BIN)/qsym
 	$(BIN)/pip install -q -e ".[bench]"
