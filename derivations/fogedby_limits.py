@@ -91,7 +91,6 @@ def single_qubit_identical_baths():
 @lru_cache(maxsize=None)
 def coupled_qubits_bath_A_only():
     """Sec. IV.B.2: reservoir B quenched: qubit 1 coupled to A, qubit 2 to nothing."""
-    q1, q2 = qs.qubits(2)
     H = cq.model().H
     A = qs.BosonicBath("A", temperature=TA)
     m = qs.OpenSystem(H, couplings=(qs.Coupling(cq.model().couplings[0].operator, A),),

@@ -424,7 +424,8 @@ def _deviations(lim, values, steps, dps, spectral):
     correction = expand_occupations(expand_definitions(lim.correction))
     lead = expand_occupations(expand_definitions(lim.leading))
     if spectral:
-        full, lead = _apply_spectral(full, spectral, dps), _apply_spectral(lead, spectral, dps)
+        from .numeric.functions import substitute_spectral
+        full, lead = substitute_spectral(full, spectral, dps), substitute_spectral(lead, spectral, dps)
     devs, corrs = [], []
     with mpmath.workdps(dps):
         base = _mp_values(lim, values, dps)
@@ -450,23 +451,6 @@ def _deviations(lim, values, steps, dps, spectral):
     d = np.array([float(x) for x in devs])
     c = np.array([float(x) for x in corrs])
     return d, c
-
-
-def _apply_spectral(e, spectral, dps=60):
-    """Replace unspecified spectral functions ``g_X(w)`` (matched by name) by the given
-    Lambdas."""
-    by_name = {}
-    for k, lam in spectral.items():
-        name = str(getattr(k, "__name__", k))
-        # parameters of the realisation at full working precision (15-digit Floats would put a
-        # floor of ~1e-17 under every deviation)
-        lam = lam.xreplace({f: sp.Float(f, dps) for f in lam.atoms(sp.Float)})
-        by_name[name if name.startswith("g_") else f"g_{name}"] = lam
-    for f in sorted(e.atoms(sp.core.function.AppliedUndef), key=str):
-        name = f.func.__name__
-        if name in by_name:
-            e = e.replace(f.func, by_name[name])
-    return e
 
 
 def _full_value(full, lim, v, dps):

@@ -10,7 +10,8 @@ from sympy.core.function import AppliedUndef
 from ..algebra.symbols import expand_definitions
 from ..baths import expand_occupations
 
-__all__ = ["to_numeric", "NumericFunction", "spectral_realisation", "undefined_spectral_functions"]
+__all__ = ["to_numeric", "NumericFunction", "spectral_realisation", "undefined_spectral_functions",
+           "substitute_spectral"]
 
 
 def undefined_spectral_functions(expr) -> dict[str, type]:
@@ -21,6 +22,24 @@ def undefined_spectral_functions(expr) -> dict[str, type]:
         if name.startswith("g_"):
             out[name[2:]] = f.func
     return out
+
+
+def substitute_spectral(expr, spectral, dps: int | None = None):
+    """Replace every unspecified spectral function ``g_X(w)`` of ``expr`` by its realisation
+    ``spectral[X]`` (keys: bath names ``"X"``, names ``"g_X"`` or the function classes), a SymPy
+    ``Lambda``.  With ``dps``, the realisation's Float parameters are raised to that precision
+    (15-digit Floats would put a ~1e-17 floor under arbitrary-precision evaluations)."""
+    by_name = {}
+    for k, lam in spectral.items():
+        name = str(getattr(k, "__name__", k))
+        if dps is not None:
+            lam = lam.xreplace({f: sp.Float(f, dps) for f in lam.atoms(sp.Float)})
+        by_name[name if name.startswith("g_") else f"g_{name}"] = lam
+    expr = sp.sympify(expr)
+    for f in sorted(expr.atoms(AppliedUndef), key=str):
+        if f.func.__name__ in by_name:
+            expr = expr.replace(f.func, by_name[f.func.__name__])
+    return expr
 
 
 def spectral_realisation(bath_name: str):

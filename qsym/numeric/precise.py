@@ -20,6 +20,7 @@ import sympy as sp
 from ..algebra.symbols import expand_definitions
 from ..baths import expand_occupations
 from ..model import OpenSystem
+from .functions import substitute_spectral
 
 __all__ = ["PreciseSolver", "PreciseResult"]
 
@@ -91,12 +92,10 @@ class PreciseSolver:
         x = sp.Dummy("w", positive=True)
         e = bath.emission_rate(x) if kind == "emission" else bath.absorption_rate(x)
         e = expand_occupations(expand_definitions(e))
-        for f in e.atoms(sp.core.function.AppliedUndef):
-            name = f.func.__name__
-            lam = spectral.get(name[2:] if name.startswith("g_") else name, spectral.get(name))
-            if lam is None:
-                raise ValueError(f"PreciseSolver: no realisation given for the spectral function {name}")
-            e = e.replace(f.func, lam)
+        e = substitute_spectral(e, spectral, self.dps)
+        missing = sorted(f.func.__name__ for f in e.atoms(sp.core.function.AppliedUndef))
+        if missing:
+            raise ValueError(f"PreciseSolver: no realisation given for the spectral function(s) {missing}")
         e = e.xreplace(subs).xreplace({x: sp.Float(w, self.dps)})
         return mpmath.re(_to_mp(e))
 

@@ -217,12 +217,8 @@ def _recheck_precisely(expr, me, target, samples, spectral, params, redo, err, d
     from ..baths import expand_occupations
     from .precise import PreciseSolver
 
-    e = expand_occupations(expand_definitions(expr))
-    for f in sorted(e.atoms(sp.core.function.AppliedUndef), key=str):
-        name = f.func.__name__
-        key = name[2:] if name.startswith("g_") else name
-        if key in spectral:
-            e = e.replace(f.func, spectral[key])
+    from .functions import substitute_spectral
+    e = substitute_spectral(expand_occupations(expand_definitions(expr)), spectral)
     f_mp = sp.lambdify(params, e, "mpmath")
     solver = PreciseSolver(me.model, master="local" if "local" in me.kind else "global", dps=dps)
     err, derived, numeric = err.copy(), derived.astype(object), numeric.astype(object)
