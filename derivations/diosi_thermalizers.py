@@ -237,6 +237,14 @@ def first_order_current(bath: str = "A") -> sp.Expr:
     return sp.factor(eps * order_eps(q, 1))
 
 
+def first_order_current_limit(bath: str = "A") -> qs.Limit:
+    """Slide 5 as a regime: ``qs.weak_dissipation`` of the exact ``J_X`` in ``eps/Gamma_A``
+    (leading order; the neglected terms are ``O(eps/Gamma_A)`` relative, checked in mpmath)."""
+    me = master_equation("incoherent")
+    q = me.expectation(me.current_operator(bath), steady_state("incoherent"))
+    return qs.weak_dissipation(q, eps, GA, order=0, assumptions=me.model.assumptions)
+
+
 def generic_matrix(d: int, tag: str = "X") -> sp.Matrix:
     """A generic complex ``d x d`` matrix with real symbols (to compare superoperators by their action)."""
     return sp.Matrix(d, d, lambda i, j: sp.Symbol(f"{tag}re{i}{j}", real=True) + sp.I * sp.Symbol(f"{tag}im{i}{j}", real=True))
@@ -781,8 +789,9 @@ def results() -> list[qs.Result]:
     out.append(R("J^s_A + J^s_B = 0", "slide 5", sp.simplify(sp.together(JA + JB)), meI, CurrentSum(), sp.S.Zero,
                  latex_name=r"J^s_A + J^s_B",
                  note="exact, every order in eps (the noise exchanges no energy at resonance: L^K dagger H = 0)"))
-    out.append(R("J^s_A to lowest order", "slide 5", first_order_current("A"), meI, FirstOrderHeatCurrent("A"),
-                 published_first_order_current(), latex_name=r"J^s_A",
+    limJ = first_order_current_limit("A")
+    out.append(R("J^s_A to lowest order", "slide 5", limJ.leading, meI, FirstOrderHeatCurrent("A"),
+                 published_first_order_current(), latex_name=r"J^s_A", limit=limJ,
                  note="eps times the first-order coefficient of the exact current (any Gamma_A, Gamma_B). Printed: "
                       "eps omega (e^{-omega beta_A} - e^{-omega beta_B}); it lacks the normalisation of the "
                       "stationary occupations. Corrected: J^s_A = eps omega [e^{-omega beta_A}/(1 + e^{-omega beta_A}) "

@@ -40,8 +40,14 @@ from .dynamics.steady import NonUniqueSteadyStateError as NonUniqueSteadyStateEr
 from .latex import latex as latex
 from .model import Coupling as Coupling, Dissipator as Dissipator, OpenSystem as OpenSystem
 from .numeric.functions import to_numeric as to_numeric
-from .numeric.redfield import (compare_secular_redfield as compare_secular_redfield,
-                              redfield_liouvillian as redfield_liouvillian, redfield_steady_state as redfield_steady_state)
+from .dynamics.moments import (MomentMasterEquation as MomentMasterEquation,
+                               moment_master_equation as moment_master_equation)
+from .numeric.redfield import (DeviationScan as DeviationScan, RedfieldSolver as RedfieldSolver,
+                              compare_secular_redfield as compare_secular_redfield,
+                              plot_deviation_map as plot_deviation_map,
+                              redfield_liouvillian as redfield_liouvillian, redfield_steady_state as redfield_steady_state,
+                              secular_redfield_deviation as secular_redfield_deviation)
+from .numeric.precise import PreciseSolver as PreciseSolver
 from .numeric.solver import NumericSolver as NumericSolver, gibbs_state as gibbs_state
 from .numeric.targets import (ChannelHeatCurrent as ChannelHeatCurrent, Coherence as Coherence, Energy as Energy,
                               EntropyProduction as EntropyProduction, HeatCurrent as HeatCurrent,
@@ -52,7 +58,7 @@ from .numeric.verify import VerificationReport as VerificationReport, verify as 
 from .secondlaw import (SecondLawCertificate as SecondLawCertificate, certify_currents as certify_currents,
                         search_counterexample as search_counterexample,
                         second_law_certificate as second_law_certificate)
-from .thermo import (energy_balance as energy_balance, entropy_production as entropy_production,
+from .thermo import (dissipator_power as dissipator_power, energy_balance as energy_balance, entropy_production as entropy_production,
                      flux_form as flux_form, heat_current as heat_current, heat_currents as heat_currents)
 
 __version__ = "0.1.0"

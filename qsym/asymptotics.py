@@ -153,7 +153,10 @@ def _power_series(e, x, order, what, *, allow_negative=False, transform=None):
                           f"the regime has no finite limit")
     if len(terms) < order + 2:  # no further term within the precision: the correction is beyond it
         terms.append((s.abs_prec, None))
-    return [(p, _tidy_coefficient(c) if c is not None else None) for p, c in terms]
+    # only the kept coefficients are shown; the next one is needed for its power alone, and
+    # tidying it can cost minutes (a weak-coupling current at order 1)
+    return [(p, _tidy_coefficient(c) if c is not None and i <= order else c)
+            for i, (p, c) in enumerate(terms)]
 
 
 def _tidy_coefficient(c):
@@ -330,9 +333,10 @@ def _small_parameter(expr, small, scale, order, regime, assumptions, *, introduc
     x = sp.Symbol("x_small", positive=True)
     to_x = {small: x * scale} if scale is not None else {small: x}
     terms = _power_series(expr, x, order, regime, transform=lambda e: physical(e).xreplace(to_x))
-    kept = sp.Add(*[c * x**p for p, c in terms[: order + 1] if c is not None])
     ratio = small / scale if scale is not None else small
-    lead = sp.factor(kept.xreplace({x: ratio})).xreplace(back)
+    # order by order, each coefficient factored: lambda^2 F_2 + lambda^4 F_4 reads better than
+    # one factored fraction of the sum
+    lead = sp.Add(*[c * ratio**p for p, c in terms[: order + 1] if c is not None]).xreplace(back)
     nxt = terms[order + 1][0] if len(terms) > order + 1 else terms[min(order, len(terms) - 1)][0] + 1
     corr = ratio ** (nxt - terms[0][0])
     val = _value(terms)

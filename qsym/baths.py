@@ -72,9 +72,9 @@ class BoseOccupation(_Occupation):
         return 1 / expm1(w / self.temperature)
 
     def fdiff(self, argindex=1):
-        w = self.args[0]
-        T = self.temperature
-        return -sp.exp(w / T) / (T * (sp.exp(w / T) - 1) ** 2)
+        # dn/dw = -e^{w/T}/(T (e^{w/T} - 1)^2) = -n (1 + n)/T: derivatives (and so series
+        # coefficients) stay polynomials in the occupation, in the paper's variables
+        return -self * (1 + self) / self.temperature
 
 
 class FermiOccupation(_Occupation):
@@ -93,8 +93,7 @@ class FermiOccupation(_Occupation):
     _eval_rewrite_as_expm1 = _eval_rewrite_as_exp
 
     def fdiff(self, argindex=1):
-        x = (self.args[0] - self.chemical_potential) / self.temperature
-        return -sp.exp(x) / (self.temperature * (sp.exp(x) + 1) ** 2)
+        return -self * (1 - self) / self.temperature  # = -e^x/(T (e^x + 1)^2), x = (w - mu)/T
 
 
 class BoltzmannFactor(_Occupation):
@@ -119,7 +118,7 @@ class BoltzmannFactor(_Occupation):
     _eval_rewrite_as_expm1 = _eval_rewrite_as_exp
 
     def fdiff(self, argindex=1):
-        return -sp.exp(-self.args[0] / self.temperature) / self.temperature
+        return -self / self.temperature
 
     def _exponent(self, printer):
         w = self.args[0]

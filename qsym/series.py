@@ -38,8 +38,9 @@ _POINTS: list = []
 def _realise(e, point):
     """``e`` at a random point: symbols -> values, undefined functions -> random smooth
     positive functions (so that derivatives of ``g_X`` are generic)."""
+    from .algebra.symbols import expand_definitions
     from .baths import expand_occupations
-    e = expand_occupations(e.doit())
+    e = expand_occupations(expand_definitions(e).doit())  # defined symbols through their definitions
     funcs = {f.func for f in e.atoms(sp.core.function.AppliedUndef)}
     for fn in funcs:
         a, b = point.setdefault(("f", fn), (_RNG.uniform(0.5, 2), _RNG.uniform(-1, 1)))
@@ -53,6 +54,102 @@ def _realise(e, point):
     return e.doit().xreplace(subs)
 
 
+class _Unsupported(Exception):
+    pass
+
+
+def _mp_funcs():
+    import mpmath as mp
+    return {sp.exp: mp.exp, sp.log: mp.log, sp.sin: mp.sin, sp.cos: mp.cos, sp.tan: mp.tan, sp.atan: mp.atan,
+            sp.sinh: mp.sinh, sp.cosh: mp.cosh, sp.tanh: mp.tanh, sp.asin: mp.asin, sp.acos: mp.acos,
+            sp.Abs: abs, sp.re: mp.re, sp.im: mp.im, sp.conjugate: mp.conj}
+
+
+_MP_FUNCS = _mp_funcs()
+
+
+def _undefined_realisation(fn, point):
+    """``g(w) = a (1 + w)^b``: the random smooth positive function standing for ``fn``."""
+    return point.setdefault(("f", fn), (_RNG.uniform(0.5, 2), _RNG.uniform(-1, 1)))
+
+
+def _fast_value(e, point, memo):
+    """``e`` at ``point`` in 30-digit mpmath, node by node with a memo (shared subtrees are
+    evaluated once); the same realisation as :func:`_realise` (defined symbols through their
+    definitions).  Raises ``_Unsupported`` for a node it does not know."""
+    import mpmath as mp
+
+    from .baths import BoltzmannFactor, BoseOccupation, FermiOccupation
+    if e in memo:
+        return memo[e]
+    if e is sp.I:
+        v = mp.mpc(0, 1)
+    elif e.is_Number or e in (sp.pi, sp.E):
+        v = mp.mpf(sp.Float(e, 30)._mpf_)
+    elif isinstance(e, DefinedSymbol):
+        v = _fast_value(e.definition, point, memo)
+    elif e.is_Symbol:
+        if e not in point:
+            point[e] = _RNG.uniform(0.3, 3.0)
+        v = mp.mpf(point[e])
+    elif e.is_Add:
+        v = mp.fsum(_fast_value(a, point, memo) for a in e.args)
+    elif e.is_Mul:
+        v = mp.fprod(_fast_value(a, point, memo) for a in e.args)
+    elif e.is_Pow:
+        b, x = e.args
+        vb = _fast_value(b, point, memo)
+        if x.is_Integer:
+            v = vb ** int(x)
+        else:
+            v = mp.power(vb, _fast_value(x, point, memo))
+    elif isinstance(e, (BoseOccupation, FermiOccupation, BoltzmannFactor)):
+        w = _fast_value(e.args[0], point, memo)
+        T = _fast_value(e.temperature, point, memo)
+        if isinstance(e, BoseOccupation):
+            v = 1 / mp.expm1(w / T)
+        elif isinstance(e, FermiOccupation):
+            v = 1 / (mp.exp((w - _fast_value(e.chemical_potential, point, memo)) / T) + 1)
+        else:
+            v = mp.exp(-w / T)
+    elif isinstance(e, sp.core.function.AppliedUndef) and len(e.args) == 1:
+        a, b = _undefined_realisation(e.func, point)
+        v = mp.mpf(a) * (1 + _fast_value(e.args[0], point, memo)) ** mp.mpf(b)
+    elif isinstance(e, sp.Derivative) and isinstance(e.expr, sp.core.function.AppliedUndef) \
+            and len(e.expr.args) == 1 and e.expr.args[0].is_Symbol and len(e.variable_count) == 1 \
+            and e.variable_count[0][0] == e.expr.args[0]:
+        k = int(e.variable_count[0][1])
+        a, b = _undefined_realisation(e.expr.func, point)
+        w = _fast_value(e.expr.args[0], point, memo)
+        v = mp.mpf(a) * mp.rf(mp.mpf(b) - k + 1, k) * (1 + w) ** (mp.mpf(b) - k)
+    elif isinstance(e, sp.Subs):
+        local = dict(point)
+        for var, val in zip(e.variables, e.point):
+            local[var] = _fast_value(val, point, memo)
+        v = _fast_value(e.expr, local, {})  # own memo: the bound variables have other values
+        for key, val in local.items():  # keep the realisations of functions met inside
+            if isinstance(key, tuple):
+                point.setdefault(key, val)
+    elif e.func in _MP_FUNCS and len(e.args) == 1:
+        v = _MP_FUNCS[e.func](_fast_value(e.args[0], point, memo))
+    elif isinstance(e, sp.Function) and hasattr(mp, e.func.__name__):  # atan2, sign, ...
+        v = getattr(mp, e.func.__name__)(*(_fast_value(a, point, memo) for a in e.args))
+    else:
+        raise _Unsupported(type(e).__name__)
+    memo[e] = v
+    return v
+
+
+def _value_at(c, point):
+    """``|c|`` at a random point, fast path first, else through SymPy's evaluation."""
+    import mpmath as mp
+    try:
+        with mp.workdps(30):
+            return abs(_fast_value(c, point, {}))
+    except (_Unsupported, ZeroDivisionError, ValueError, TypeError):
+        return abs(sp.N(_realise(c, point), 30))
+
+
 def is_zero(c) -> bool:
     """Whether ``c`` vanishes identically (symbolic, else 3 random 30-digit evaluations)."""
     c = sp.sympify(c)
@@ -63,8 +160,8 @@ def is_zero(c) -> bool:
     while len(_POINTS) < 3:
         _POINTS.append({})
     try:
-        vals = [abs(sp.N(_realise(c, p), 30)) for p in _POINTS]
-        if all(v.is_number for v in vals):
+        vals = [_value_at(c, p) for p in _POINTS]
+        if all(getattr(v, "is_number", True) for v in vals):
             return all(v < 1e-18 for v in vals)
     except (TypeError, ValueError, ZeroDivisionError):
         pass
@@ -125,7 +222,9 @@ def _add(a: PowerSeries, b: PowerSeries) -> PowerSeries:
             i = s.val + k - v
             if 0 <= i < n:
                 out[i] = out[i] + c
-    return _norm(v, [sp.expand(c) if c.is_Add else c for c in out], n)
+    # no expand: vanishing coefficients are found numerically (is_zero), and expanding large
+    # coefficients dominated the cost (tidying happens once, on the kept coefficients)
+    return _norm(v, out, n)
 
 
 def _mul(a: PowerSeries, b: PowerSeries) -> PowerSeries:

@@ -33,7 +33,7 @@ def _is_zero_rational(e) -> bool:
     return sp.cancel(sp.together(e.xreplace(fwd))) == 0
 
 
-__all__ = ["heat_current", "heat_current_from_energies", "heat_currents", "energy_balance", "entropy_production", "flux_form"]
+__all__ = ["heat_current", "dissipator_power", "heat_current_from_energies", "heat_currents", "energy_balance", "entropy_production", "flux_form"]
 
 
 def heat_current(me, bath: str, ss, *, by_channel: bool = False):
@@ -57,14 +57,7 @@ def heat_current(me, bath: str, ss, *, by_channel: bool = False):
                 f"current for a steady state with coherences; only the diagonal (secular) case is implemented")
         E = me.energies
         if any(rho[i, j] != 0 for i in range(d) for j in range(d) if i != j) or me.hamiltonian is not None:
-            H = me._H()
-            tot = 0
-            for i in range(d):
-                for j in range(d):
-                    if rho[i, j] != 0:
-                        for (k, l), v in me.dissipator_action(bath, i, j).items():
-                            tot += H[l, k] * v * rho[i, j]
-            return _compact(tot)
+            return _compact(_energy_change(me, bath, rho))
         K = me.rate_matrix(bath)
         tot = sum(E[n] * K[n, p] * rho[p, p] for n in range(d) for p in range(d))
         return _compact(tot)
@@ -87,6 +80,29 @@ def heat_current(me, bath: str, ss, *, by_channel: bool = False):
     return {k: _compact(v) for k, v in out.items()}
 
 
+def _energy_change(me, name: str, rho) -> sp.Expr:
+    """``Tr[H_S D_name(rho)]`` from the dissipator's action on each matrix unit."""
+    H = me._H()
+    d = me.dim
+    tot = 0
+    for i in range(d):
+        for j in range(d):
+            if rho[i, j] != 0:
+                for (k, l), v in me.dissipator_action(name, i, j).items():
+                    tot += H[l, k] * v * rho[i, j]
+    return tot
+
+
+def dissipator_power(me, name: str, ss) -> sp.Expr:
+    """Power ``P_K = Tr[H_S D_K(rho_ss)]`` injected by an extra (non-bath) dissipator ``K`` of
+    the model: work done by the noise that drives it (Diosi 2014, slide 3: ``L^K_AB``)."""
+    if name not in getattr(me, "dissipator_names", ()):
+        raise KeyError(f"argument `name` of dissipator_power must name one of the model's extra "
+                       f"dissipators {tuple(getattr(me, 'dissipator_names', ()))}, got {name!r}; "
+                       f"for a bath use heat_current")
+    return _compact(_energy_change(me, name, ss.rho))
+
+
 def heat_current_from_energies(me, bath: str, ss) -> sp.Expr:
     """``sum_{n,p} E_n K^X_{np} rho_p`` literally (Fogedby eq. 2.11), with explicit energies;
     equal to :func:`heat_current` once the named frequencies are expanded."""
@@ -102,7 +118,11 @@ def heat_currents(me, ss) -> dict[str, sp.Expr]:
 
 
 def energy_balance(me, ss) -> sp.Expr:
-    """``sum_X q^X``, simplified; zero in a steady state (Fogedby eq. 2.10).
+    """``sum_X q^X + sum_K P_K``, simplified; zero in a steady state (Fogedby eq. 2.10).
+
+    ``P_K = Tr[H_S D_K(rho)]`` is the power delivered by each extra dissipator of the model
+    (``OpenSystem(dissipators=...)``, e.g. Diosi's incoherent coupling ``L^K_AB``), which
+    belongs to no bath: off resonance the baths' currents alone sum to ``-P_K``, not to zero.
 
     Decided symbolically when the expression is small enough (cancellation in the named
     notation, then ``simplify`` with the definitions expanded).  A sum too large for that
@@ -111,7 +131,8 @@ def energy_balance(me, ss) -> sp.Expr:
     the unsimplified sum is returned.
     """
     d = me.dim
-    if me.hamiltonian is None and all(ss.rho[i, j] == 0 for i in range(d) for j in range(d) if i != j):
+    extra = getattr(me, "dissipator_names", ())
+    if not extra and me.hamiltonian is None and all(ss.rho[i, j] == 0 for i in range(d) for j in range(d) if i != j):
         # per transition frequency: the baths' contributions cancel channel by channel when the
         # chain is a product of birth-death chains (no net flux along any channel)
         per = {}
@@ -120,7 +141,7 @@ def energy_balance(me, ss) -> sp.Expr:
                 per[w] = per.get(w, 0) + q
         if all(_is_zero_rational(q) for q in per.values()):
             return sp.S.Zero
-    total = sum(heat_currents(me, ss).values())
+    total = sum(heat_currents(me, ss).values()) + sum(dissipator_power(me, K, ss) for K in extra)
     if sp.count_ops(total) <= 3000 and _is_zero_rational(total):
         return sp.S.Zero
     expanded = expand_definitions(total)

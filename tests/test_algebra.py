@@ -416,7 +416,9 @@ def test_bose_occupation_rewrite_and_positivity():
     # detailed balance: (1 + n)/n = exp(w/T)
     assert sp.simplify(qs.expand_occupations((1 + nA(w)) / nA(w)) - sp.exp(w / TA)) == 0
     # the derivative is that of the Planck function
-    assert sp.simplify(nA(w).diff(w) - sp.diff(1 / (sp.exp(w / TA) - 1), w)) == 0
+    # (written in the occupation itself, dn/dw = -n(1+n)/T)
+    assert sp.simplify(qs.expand_occupations(nA(w).diff(w)) - sp.diff(1 / (sp.exp(w / TA) - 1), w)) == 0
+    assert nA(w).diff(w) == -nA(w) * (1 + nA(w)) / TA
     # numeric value against the Planck function at a few points
     for wv, Tv in ((0.3, 0.5), (2.0, 1.7), (5.0, 0.4)):
         val = float(qs.expand_occupations(nA(w)).subs({w: wv, TA: Tv}))
@@ -433,6 +435,11 @@ def test_fermi_occupation_particle_hole_symmetry():
     assert sp.simplify(qs.expand_occupations(f(w) + f(-w)) - 1) == 0
     for wv, Tv in ((0.3, 0.5), (2.0, 1.7)):
         assert np.isclose(float(qs.expand_occupations(f(w)).subs({w: wv, TL: Tv})), 1 / (np.exp(wv / Tv) + 1))
+    # derivatives in closed form (f' = -f(1-f)/T, x' = -x/T) equal those of the functions
+    x = qs.boltzmann_factor("L", TL)
+    for occ, full in ((f(w), 1 / (sp.exp(w / TL) + 1)), (x(w), sp.exp(-w / TL))):
+        d = qs.expand_occupations(occ.diff(w, 2)) - sp.diff(full, w, 2)
+        assert abs(complex(d.subs({w: 0.7, TL: 0.4}))) < 1e-12
 
 
 def test_negative_frequency_raises():

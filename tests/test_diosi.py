@@ -270,6 +270,13 @@ def test_first_order_series_and_gamma_cancellation():
     vals[eps] = 1e-6
     res = NumericSolver(me.model, master="local").solve(vals)
     assert res.heat_currents["A"] == pytest.approx(_num(J1, vals).real, rel=1e-5)
+    # the regime machinery gives the same leading form, and its O(eps/Gamma_A) rate holds
+    lim = d.first_order_current_limit("A")
+    assert sp.simplify(lim.leading - J1) == 0
+    assert lim.correction == eps / GA
+    vals[eps] = 0.1
+    chk = qs.check_limit(lim, vals)
+    assert chk["passed"] and chk["observed_rate"] == pytest.approx(1.0, abs=0.05), chk
 
 
 def test_levy_kosloff_equation_violates_second_law_off_resonance_only():
@@ -309,6 +316,10 @@ def test_noise_off_resonance_does_work_first_law():
     qA, qB = me.heat_current("A", ss), me.heat_current("B", ss)
     PK = me.expectation(me.current_operator("K"), ss)
     assert sp.simplify(sp.together(qA + qB + PK)) == 0                  # first law with the noise work
+    assert sp.simplify(sp.together(qs.dissipator_power(me, "K", ss) - PK)) == 0   # Tr[H D_K(rho)] = <J_K>
+    assert qs.energy_balance(me, ss) == 0                                # counts the noise's power
+    with pytest.raises(KeyError, match="`name` of dissipator_power.*'A'"):
+        qs.dissipator_power(me, "A", ss)
     vals = _rand_values(me.model, 8)
     res = NumericSolver(me.model, master="local").solve(vals)
     assert res.noise_energy_currents["K"] == pytest.approx(_num(PK, vals).real, rel=1e-11)

@@ -465,3 +465,15 @@ def test_local_dissipators_match_numeric_solver():
             Dn = res.dissipators[bath](rho)
             assert np.abs(D).max() > 0
             assert np.allclose(D, Dn, rtol=0, atol=1e-12 * np.abs(Dn).max()), bath
+
+
+def test_phase_dependent_kernel_elements_in_the_derivations_gauge():
+    """K_{34,12} carries the phase of V_3^* V_4 V_1 V_2^*: it is read in the symbolic
+    eigenvectors' phase convention (numeric eigenvectors rephased, overlaps checked)."""
+    from derivations import fogedby_coupled_qubits as fcq
+    me = fcq.master_equation()
+    for p, pp, q, qq in [(3, 4, 1, 2), (1, 3, 2, 4), (2, 4, 1, 3)]:
+        k = me.kernel_element(p, pp, q, qq)
+        assert k != 0
+        rep = qs.verify(k, me, qs.KernelElement(p, pp, q, qq), n=30)
+        assert rep.max_rel_err <= TOL, rep

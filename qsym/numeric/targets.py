@@ -206,8 +206,17 @@ class KernelElement(Target):
     qq: int
 
     def numeric(self, me, res, values):
-        idx = [level_index(me, k, res, values) for k in (self.p, self.pp, self.q, self.qq)]
-        V = res.eigenvectors
+        levels = (self.p, self.pp, self.q, self.qq)
+        if sorted((self.p, self.qq)) == sorted((self.pp, self.q)):
+            # V_p^* V_p' V_q V_q'^* carries no net phase: any numeric eigenvectors will do
+            idx = [level_index(me, k, res, values) for k in levels]
+            V = res.eigenvectors
+        else:
+            # phase-dependent: read it in the symbolic derivation's phase convention (the
+            # numeric eigenvectors, each multiplied by a phase; their overlap is checked)
+            from .redfield import gauged_eigenbasis
+            V, _ = gauged_eigenbasis(me, res, values)
+            idx = [k - 1 for k in levels]
         d = V.shape[0]
         X = np.outer(V[:, idx[2]], V[:, idx[3]].conj())
         out = np.zeros((d, d), complex)

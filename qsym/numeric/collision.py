@@ -1,0 +1,333 @@
+"""Independent numerics for collision models: numeric matrices, numeric thermal state
+(``numpy.linalg.eigh``), ``scipy.linalg.expm`` for the exact collision unitary, the
+truncated-Taylor map, fixed points from the eigenvector of eigenvalue 1 (no iteration),
+trajectories and the thermodynamics of each collision (Cusumano & De Chiara sec. IV).
+
+Nothing here uses the symbolic expansion of :mod:`qsym.dynamics.collision`: only the model's
+input matrices ``h_S``, ``h_E``, ``(A_j, B_j)``, the collision time and the temperature.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import factorial
+
+import numpy as np
+import scipy.linalg as sla
+import sympy as sp
+
+from ..algebra.symbols import expand_definitions
+from .targets import Target
+
+__all__ = ["CollisionSolver", "CollisionResult", "CollisionStep", "von_neumann_entropy", "relative_entropy",
+           "MapElement", "FixedPointElement", "FixedPointBloch", "CorrelationValue", "AncillaEnergy",
+           "AncillaWeight", "CollisionEnergyChange", "FixedPointEnergyChange"]
+
+
+def _num(M, values) -> np.ndarray:
+    M = expand_definitions(sp.Matrix(M))
+    subs = {s: values[s] for s in M.free_symbols}
+    return np.array(M.evalf(30, subs=subs).tolist(), dtype=complex)
+
+
+def von_neumann_entropy(rho: np.ndarray) -> float:
+    p = np.linalg.eigvalsh((rho + rho.conj().T) / 2)
+    p = p[p > 1e-300]
+    return float(-np.sum(p * np.log(p)))
+
+
+def relative_entropy(rho: np.ndarray, sigma: np.ndarray) -> float:
+    """``S(rho || sigma) = Tr rho (log rho - log sigma)`` (sigma full rank)."""
+    def logm(X):
+        w, V = np.linalg.eigh((X + X.conj().T) / 2)
+        return (V * np.log(np.clip(w, 1e-300, None))) @ V.conj().T
+    return float(np.real(np.trace(rho @ (logm(rho) - logm(sigma)))))
+
+
+def _ptrace(M, dS, dE, keep="S"):
+    T = M.reshape(dS, dE, dS, dE)
+    return np.einsum("ajbj->ab", T) if keep == "S" else np.einsum("jajb->ab", T)
+
+
+def _superop(f, d):
+    S = np.zeros((d * d, d * d), complex)
+    for b in range(d):
+        for a in range(d):
+            E = np.zeros((d, d), complex)
+            E[a, b] = 1
+            S[:, b * d + a] = f(E).reshape(-1, order="F")
+    return S
+
+
+def _fixed_point(S, d):
+    w, V = np.linalg.eig(S)
+    i = int(np.argmin(np.abs(w - 1)))
+    others = np.sort(np.abs(w - 1))
+    if len(others) > 1 and others[1] < 1e-10:
+        raise ValueError("the collision map has more than one fixed point at this sample")
+    rho = V[:, i].reshape(d, d, order="F")
+    rho = rho / np.trace(rho)
+    return (rho + rho.conj().T) / 2
+
+
+@dataclass
+class CollisionStep:
+    """One collision: states before/after and its thermodynamics (exact)."""
+
+    rho: np.ndarray
+    rho_out: np.ndarray
+    eta_out: np.ndarray
+    delta_U: float
+    heat: float
+    switching_work: float
+    entropy_production: float          # I(S:E') + D(eta' || eta)
+    entropy_production_clausius: float  # Delta S_S - beta dQ (eq. 72)
+
+
+@dataclass
+class CollisionResult:
+    """Numeric collision model at one parameter point."""
+
+    hS: np.ndarray
+    hE: np.ndarray
+    hSE: np.ndarray
+    eta: np.ndarray
+    dt: float
+    beta: float | None
+    order: int
+    pairs: list
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def dS(self):
+        return self.hS.shape[0]
+
+    @property
+    def dE(self):
+        return self.hE.shape[0]
+
+    @property
+    def H(self):
+        return np.kron(self.hS, np.eye(self.dE)) + np.kron(np.eye(self.dS), self.hE) + self.hSE
+
+    @property
+    def U(self):
+        if "U" not in self.cache:
+            self.cache["U"] = sla.expm(-1j * self.dt * self.H)
+        return self.cache["U"]
+
+    def exact_map(self, rho):
+        U = self.U
+        return _ptrace(U @ np.kron(rho, self.eta) @ U.conj().T, self.dS, self.dE, "S")
+
+    def expanded_map(self, rho, order=None):
+        """``sum_{k+l<=order} (-i dt H)^k/k! R (i dt H)^l/l!`` traced: the Taylor-truncated map."""
+        order = self.order if order is None else order
+        H, R = self.H, np.kron(rho, self.eta)
+        out = np.zeros_like(R)
+        Hk = [np.eye(H.shape[0], dtype=complex)]
+        for _ in range(order):
+            Hk.append(Hk[-1] @ H)
+        for k in range(order + 1):
+            for l in range(order + 1 - k):
+                out += ((-1j * self.dt) ** k / factorial(k)) * ((1j * self.dt) ** l / factorial(l)) * Hk[k] @ R @ Hk[l]
+        return _ptrace(out, self.dS, self.dE, "S")
+
+    def superoperator(self, which="expanded"):
+        key = ("S", which)
+        if key not in self.cache:
+            f = self.exact_map if which == "exact" else self.expanded_map
+            self.cache[key] = _superop(f, self.dS)
+        return self.cache[key]
+
+    def fixed_point(self, which="expanded"):
+        key = ("fp", which)
+        if key not in self.cache:
+            self.cache[key] = _fixed_point(self.superoperator(which), self.dS)
+        return self.cache[key]
+
+    def energy_changes(self, rho, order=None):
+        """``(Delta U, delta Q, W_sw)`` of one collision from ``rho``: exact (``order=None``) or
+        with the Taylor-truncated joint evolution to ``O(dt^order)``."""
+        R = np.kron(rho, self.eta)
+        if order is None:
+            Rp = self.U @ R @ self.U.conj().T
+        else:
+            H = self.H
+            Rp = np.zeros_like(R)
+            Hk = [np.eye(H.shape[0], dtype=complex)]
+            for _ in range(order):
+                Hk.append(Hk[-1] @ H)
+            for k in range(order + 1):
+                for l in range(order + 1 - k):
+                    Rp += ((-1j * self.dt) ** k / factorial(k)) * ((1j * self.dt) ** l / factorial(l)) * Hk[k] @ R @ Hk[l]
+        D = Rp - R
+        dU = np.real(np.trace(np.kron(self.hS, np.eye(self.dE)) @ D))
+        dQ = -np.real(np.trace(np.kron(np.eye(self.dS), self.hE) @ D))
+        W = -np.real(np.trace(self.hSE @ D))
+        return float(dU), float(dQ), float(W)
+
+    def step(self, rho) -> CollisionStep:
+        """One exact collision with its entropy production both ways (eqs. 70 and 72)."""
+        R = np.kron(rho, self.eta)
+        Rp = self.U @ R @ self.U.conj().T
+        rho_out = _ptrace(Rp, self.dS, self.dE, "S")
+        eta_out = _ptrace(Rp, self.dS, self.dE, "E")
+        dU, dQ, W = self.energy_changes(rho)
+        S = von_neumann_entropy
+        mutual = S(rho_out) + S(eta_out) - S(rho) - S(self.eta)
+        sigma = mutual + relative_entropy(eta_out, self.eta)
+        clausius = S(rho_out) - S(rho) - (self.beta * dQ if self.beta is not None else np.nan)
+        return CollisionStep(rho, rho_out, eta_out, dU, dQ, W, float(sigma), float(clausius))
+
+    def trajectory(self, rho0, steps: int, which="exact", progress=None):
+        """States after 0..steps collisions (exact map or the truncated one)."""
+        out = [np.asarray(rho0, complex)]
+        f = self.exact_map if which == "exact" else self.expanded_map
+        it = range(steps)
+        if progress or (progress is None and steps * self.dS * self.dE > 200000):
+            try:
+                from tqdm.auto import tqdm
+                it = tqdm(it, desc="collisions")
+            except ImportError:  # pragma: no cover
+                pass
+        for _ in it:
+            out.append(f(out[-1]))
+        return out
+
+
+class CollisionSolver:
+    """Numeric counterpart of a :class:`qsym.dynamics.collision.CollisionModel`."""
+
+    def __init__(self, model, order: int = 2):
+        self.model = model
+        self.order = order
+
+    def solve(self, values, spectral=None) -> CollisionResult:
+        m = self.model
+        hS, hE = _num(m.h_S, values), _num(m.h_E, values)
+        pairs = [(_num(A, values), _num(B, values)) for A, B, _ in m.pairs]
+        hSE = sum(np.kron(A, B) for A, B in pairs)
+        dt = float(expand_definitions(m.dt).evalf(subs=values))
+        beta = None
+        if m.beta is not None:
+            beta = float(sp.sympify(m.beta).evalf(subs=values))
+            w, V = np.linalg.eigh(hE)
+            p = np.exp(-beta * (w - w.min()))
+            eta = (V * (p / p.sum())) @ V.conj().T
+        else:
+            eta = _num(m.eta, values)
+        return CollisionResult(hS, hE, hSE, eta, dt, beta, self.order, pairs)
+
+
+# ---- targets -----------------------------------------------------------------------------------
+def _part(z, part):
+    return float(np.real(z) if part == "re" else np.imag(z))
+
+
+@dataclass(frozen=True)
+class MapElement(Target):
+    """``Re`` / ``Im`` of the superoperator element ``(row, col)`` (column stacking)."""
+
+    row: int
+    col: int
+    part: str = "re"
+    which: str = "expanded"
+
+    def numeric(self, me, res, values):
+        return _part(res.superoperator(self.which)[self.row, self.col], self.part)
+
+
+@dataclass(frozen=True)
+class FixedPointElement(Target):
+    i: int
+    j: int
+    part: str = "re"
+    which: str = "expanded"
+
+    def numeric(self, me, res, values):
+        return _part(res.fixed_point(self.which)[self.i, self.j], self.part)
+
+
+_PAULI = {"x": np.array([[0, 1], [1, 0]], complex), "y": np.array([[0, -1j], [1j, 0]]),
+          "z": np.array([[1, 0], [0, -1]], complex)}
+
+
+@dataclass(frozen=True)
+class FixedPointBloch(Target):
+    """``<sigma_axis>`` of a qubit system at the fixed point."""
+
+    axis: str
+    which: str = "expanded"
+
+    def numeric(self, me, res, values):
+        return float(np.real(np.trace(_PAULI[self.axis] @ res.fixed_point(self.which))))
+
+
+@dataclass(frozen=True)
+class CorrelationValue(Target):
+    """``Re``/``Im`` of ``Tr[W eta]`` for a word of ancilla operators, by index into
+    ``[H_E, B_1, B_2, ...]`` (0 = ``H_E``)."""
+
+    word: tuple
+    part: str = "re"
+
+    def numeric(self, me, res, values):
+        ops = [res.hE] + [B for _, B in res.pairs]
+        W = np.eye(res.dE, dtype=complex)
+        for i in self.word:
+            W = W @ ops[i]
+        return _part(np.trace(W @ res.eta), self.part)
+
+
+@dataclass(frozen=True)
+class AncillaEnergy(Target):
+    """The ``k``-th smallest eigenvalue of ``H_E`` (numeric ``eigvalsh``)."""
+
+    k: int
+
+    def numeric(self, me, res, values):
+        return float(np.linalg.eigvalsh(res.hE)[self.k])
+
+
+@dataclass(frozen=True)
+class AncillaWeight(Target):
+    """``|<n|E'_k>|^2``: weight of bare state ``n`` in the ``k``-th eigenvector (phase-free)."""
+
+    k: int
+    n: int
+
+    def numeric(self, me, res, values):
+        w, V = np.linalg.eigh(res.hE)
+        return float(abs(V[self.n, self.k]) ** 2)
+
+
+def _bloch_state(values, symbols):
+    x, y, z = (float(values[s]) for s in symbols)
+    return 0.5 * (np.eye(2) + x * _PAULI["x"] + y * _PAULI["y"] + z * _PAULI["z"])
+
+
+@dataclass(frozen=True)
+class CollisionEnergyChange(Target):
+    """``Delta U``, ``dQ`` or ``W_sw`` of one collision from the qubit state with Bloch vector
+    given by the symbols ``bloch`` (sampled), with the joint evolution truncated at
+    ``O(dt^order)`` (``order=None``: exact)."""
+
+    quantity: str
+    bloch: tuple
+    order: int | None = 2
+
+    def numeric(self, me, res, values):
+        dU, dQ, W = res.energy_changes(_bloch_state(values, self.bloch), self.order)
+        return {"dU": dU, "dQ": dQ, "Wsw": W}[self.quantity]
+
+
+@dataclass(frozen=True)
+class FixedPointEnergyChange(Target):
+    """``Delta U``, ``dQ`` or ``W_sw`` of a collision from the fixed point of the truncated map."""
+
+    quantity: str
+    order: int = 2
+
+    def numeric(self, me, res, values):
+        dU, dQ, W = res.energy_changes(res.fixed_point("expanded"), self.order)
+        return {"dU": dU, "dQ": dQ, "Wsw": W}[self.quantity]
