@@ -98,3 +98,222 @@ def example2_model(reading: str = "A1"):
 def bloch_state(x=bx, y=by, z=bz) -> sp.Matrix:
     """``rho = (1 + x sigma_x + y sigma_y + z sigma_z)/2`` in the basis ``(|up>, |dn>)``."""
     return sp.Matrix([[(1 + z) / 2, (x - sp.I * y) / 2], [(x + sp.I * y) / 2, (1 - z) / 2]])
+
+
+# ---- derived quantities ----------------------------------------------------------------------------
+def bare_indices(reading: str = "A1") -> list[int]:
+    """Positions of ``|E_1>..|E_4>`` in qsym's ancilla basis ``(|++>, |+->, |-+>, |-->)``
+    (qubit 1 first, ``+`` = up)."""
+    return [3, 2, 1, 0] if reading == "A1" else [3, 1, 2, 0]
+
+
+def ancilla_levels():
+    """``[(E'_k, |E'_k>)]`` from qsym's spectrum of ``H_E`` (levels by excitation number, the
+    one-excitation 2x2 block solved with the mixing angle ``vartheta``)."""
+    spec = example1_model().ancilla_spectrum
+    return [(lv.energy, lv.vector) for lv in spec.levels]
+
+
+def eigenvector_invariants(vectors, reading: str) -> sp.Matrix:
+    """Phase-free content of ``|E'_2>``, ``|E'_3>``: ``|<E_2|E'_k>|^2``, ``|<E_3|E'_k>|^2`` and
+    ``Re <E_2|E'_k><E'_k|E_3>`` for k = 2, 3; ``vectors[k]`` in the bare basis ``E_1..E_4``."""
+    out = []
+    for k in (1, 2):
+        v = vectors[k]
+        out += [sp.Abs(v[1]) ** 2, sp.Abs(v[2]) ** 2, sp.re(v[1] * sp.conjugate(v[2]))]
+    return sp.Matrix(out)
+
+
+def derived_eigenvectors(reading: str) -> list:
+    idx = bare_indices(reading)
+    return [sp.Matrix([vec[i] for i in idx]) for _, vec in ancilla_levels()]
+
+
+def _published_columns(M) -> list:
+    return [M[:, k] for k in range(4)]
+
+
+def _invariant_targets(reading: str) -> list:
+    from qsym.numeric.collision import AncillaProjector, AncillaWeight
+    idx = bare_indices(reading)
+    out = []
+    for k in (1, 2):
+        out += [AncillaWeight(k, idx[1]), AncillaWeight(k, idx[2]), AncillaProjector(k, idx[1], idx[2])]
+    return out
+
+
+def superoperator_of(f, d: int = 2) -> sp.Matrix:
+    """Column-stacking matrix of a linear map given as ``f(rho)``."""
+    from qsym.dynamics.collision import _superoperator
+    return _superoperator(lambda E: sp.Matrix(f(E)).applyfunc(sp.expand), d)
+
+
+def re_im(M) -> sp.Matrix:
+    els = [sp.expand(e) for e in sp.Matrix(M)]
+    return sp.Matrix([sp.re(e) for e in els] + [sp.im(e) for e in els])
+
+
+def _map_targets(which="expanded"):
+    from qsym.numeric.collision import MapElement
+    els = [(r, c) for c in range(4) for r in range(4)]  # Matrix iteration is row-major: build to match
+    rows = [(r, c) for r in range(4) for c in range(4)]
+    return [MapElement(r, c, "re", which) for r, c in rows] + [MapElement(r, c, "im", which) for r, c in rows]
+
+
+def published_map_superoperator(reading_free_map: dict) -> sp.Matrix:
+    """B7-B10 (``{"rho_11": ..}`` in ``rho_11, rho_12, rho_21, rho_22``) as a column-stacking matrix."""
+    r21 = sp.conjugate(pub.r12)
+    keys = {(0, 0): "rho_11", (1, 0): "rho_21", (0, 1): "rho_12", (1, 1): "rho_22"}
+    unknowns = [pub.r11, r21, pub.r12, pub.r22]  # vec order (0,0), (1,0), (0,1), (1,1)
+    M = sp.zeros(4)
+    for col_pos, (i, j) in enumerate([(0, 0), (1, 0), (0, 1), (1, 1)]):
+        e = sp.expand(reading_free_map[keys[(i, j)]])
+        for col, u in enumerate(unknowns):
+            M[col_pos, col] = e.coeff(u)
+    return M
+
+
+def fixed_point_bloch(reading: str) -> dict:
+    """``<sigma_x>, <sigma_y>, <sigma_z>`` at the fixed point of the O(dt^2) map (closed form)."""
+    cmap = example2_model(reading).expanded_map(2)
+    rho = cmap.fixed_point(explicit=True)
+    return {"sx": rho[0, 1] + rho[1, 0], "sy": sp.I * (rho[0, 1] - rho[1, 0]), "sz": rho[0, 0] - rho[1, 1]}
+
+
+def energy_changes(reading: str) -> dict:
+    """``Delta U``, ``dQ``, ``W_sw`` of one collision to O(dt^2) from the Bloch state (eqs. 61-66)."""
+    m = example2_model(reading)
+    rho = bloch_state()
+    return {"dU": m.energy_change(rho), "dQ": m.heat(rho), "Wsw": m.switching_work(rho)}
+
+
+def _thermo_substitution(reading: str) -> dict:
+    """The paper's ``s_z, rho_12, rho_21, eta_23`` in terms of the Bloch vector and the ancilla
+    state (``eta_23 = <E_2|eta|E_3>`` under the reading)."""
+    m = example2_model(reading)
+    idx = bare_indices(reading)
+    return {pub.sz: bz, pub.r12: (bx - sp.I * by) / 2, pub.eta23: m.eta[idx[1], idx[2]]}
+
+
+def _published_thermo(f, reading: str):
+    s = _thermo_substitution(reading)
+    e = f()
+    e = e.xreplace({sp.conjugate(pub.r12): (bx + sp.I * by) / 2, sp.conjugate(pub.eta23): sp.conjugate(s[pub.eta23])})
+    return e.xreplace(s)
+
+
+def definitions():
+    return ()
+
+
+def results() -> list[qs.Result]:
+    from qsym.numeric.collision import (AncillaEnergy, CollisionEnergyChange, CorrelationValue,
+                                        EffectiveHamiltonianElement, FirstLawResidual, FixedPointBloch,
+                                        FixedPointElement, SteadyFirstLaw, VanishingCorrelation)
+    R = qs.Result
+    out = []
+    m1 = example1_model()
+    map1 = m1.expanded_map(2)
+    # -- ancilla spectrum (eqs. 29-38, A2-A8) ------------------------------------------------------
+    E = sp.Matrix([e for e, _ in ancilla_levels()])
+    out.append(R("E'_k", "31-34", E, map1, [AncillaEnergy(k) for k in range(4)], pub.published_energies(),
+                 latex_name="E'_k", note="qsym's spectrum of H_E (eq. 28); levels ordered as the paper's for "
+                                          "kappa_12 < sqrt(omega_1 omega_2)"))
+    lam = sp.Symbol("lambda")
+    charpoly = sp.expand((sp.Matrix(m1.h_E) - lam * sp.eye(4)).det())
+    out.append(R("characteristic polynomial", "29", charpoly, map1, None,
+                 pub.published_characteristic_polynomial(lam), latex_name=r"\det(H_E - \lambda)"))
+    for reading in READINGS:
+        inv = eigenvector_invariants(derived_eigenvectors(reading), reading)
+        tg = _invariant_targets(reading)
+        for label, eq, M in (("|E'_k> (main text)", "35-38", pub.published_eigenvectors_main_text()),
+                             ("|E'_k> (appendix)", "A2-A6", pub.published_eigenvectors_appendix()),
+                             ("V", "A8", pub.published_V())):
+            out.append(R(f"{label} [{reading}]", eq, inv, map1, tg,
+                         eigenvector_invariants(_published_columns(M), reading),
+                         latex_name=r"|\langle E_n|E'_k\rangle|^2",
+                         note=f"phase-free content of |E'_2>, |E'_3>: weights on |E_2>, |E_3> and "
+                              f"Re <E_2|E'_k><E'_k|E_3>, bare labels read as '{reading}'"))
+    # -- example 1 (App. A, eqs. 48, 51) -------------------------------------------------------------
+    # pairs of example 1: B_1 = sigma_1^-, B_2 = sigma_1^+, B_3 = sigma_2^-, B_4 = sigma_2^+ (alpha in A)
+    B = [None] + [sp.Matrix(b) for _, b, _ in m1.pairs]
+    g1 = pub.published_g_example1()
+    spec1 = {"g1+": ((2,), alpha1), "g1-": ((1,), alpha1), "g2+": ((4,), alpha2), "g2-": ((3,), alpha2),
+             "g11(+-)": ((1, 2), alpha1**2), "g11(-+)": ((2, 1), alpha1**2),
+             "g22(+-)": ((3, 4), alpha2**2), "g22(-+)": ((4, 3), alpha2**2),
+             "g12(+-)": ((1, 4), alpha1 * alpha2), "g12(-+)": ((2, 3), alpha1 * alpha2),
+             "g12(++)": ((1, 3), alpha1 * alpha2), "g12(--)": ((2, 4), alpha1 * alpha2)}
+    eqs1 = {"g1+": "A10", "g1-": "A10", "g2+": "A10", "g2-": "A10", "g11(+-)": "A11", "g11(-+)": "A12",
+            "g22(+-)": "A13", "g22(-+)": "A14", "g12(+-)": "A15", "g12(-+)": "A16", "g12(++)": "A17",
+            "g12(--)": "A18"}
+    for key, (word, factor) in spec1.items():
+        val = factor * m1.correlation_value([B[i] for i in word])
+        tgt = (VanishingCorrelation if _is_zero(val) else CorrelationValue)(word, "re", factor)
+        out.append(R(f"{key} (example 1)", eqs1[key], val, map1, tgt, g1[key], latex_name=key,
+                     note="Tr[... eta] as printed in the equation's middle member, eta thermal of the full H_E"))
+    D1 = superoperator_of(lambda r: map1.apply(r).xreplace(map1.values))
+    P1 = superoperator_of(pub.published_master_equation_example1())
+    out.append(R("discrete master equation (example 1)", "48", re_im(D1), map1, _map_targets(), re_im(P1),
+                 latex_name=r"\rho_S(i+1)", note="the O(dt^2) collision map, as a superoperator (column "
+                                                 "stacking, Re then Im); published g's of A11-A16"))
+    fp1 = map1.fixed_point(explicit=True)
+    out.append(R("steady state (example 1)", "51", sp.Matrix([fp1[0, 0], fp1[1, 1], sp.re(fp1[0, 1])]), map1,
+                 [FixedPointElement(0, 0), FixedPointElement(1, 1), FixedPointElement(0, 1)],
+                 sp.Matrix([pub.published_steady_state_example1()[0, 0], pub.published_steady_state_example1()[1, 1],
+                            sp.re(pub.published_steady_state_example1()[0, 1])]),
+                 latex_name=r"\hat\rho_S^{steady}", note="fixed point of the O(dt^2) map (rho_11 = up)"))
+    # -- example 2 (App. B, eqs. 54-56) and thermodynamics (App. C) -----------------------------------
+    for reading in READINGS:
+        m2 = example2_model(reading)
+        map2 = m2.expanded_map(2)
+        sfx = f" [{reading}]"
+        B2 = [None] + [sp.Matrix(b) for _, b, _ in m2.pairs]  # B_1 = sigma_E^-, B_2 = sigma_E^+
+        g2 = pub.published_g_example2()
+        spec2 = {"g+": ((2,), alpha, "B1"), "g-": ((1,), alpha, "B2"), "g(-+)": ((2, 1), alpha**2, "B3"),
+                 "g(+-)": ((1, 2), alpha**2, "B4"), "g(++)": ((2, 2), alpha**2, "B5"), "g(--)": ((1, 1), alpha**2, "B6")}
+        for key, (word, factor, eq) in spec2.items():
+            val = factor * m2.correlation_value([B2[i] for i in word])
+            tgt = (VanishingCorrelation if _is_zero(val) else CorrelationValue)(word, "re", factor)
+            out.append(R(f"{key}{sfx}", eq, val, map2, tgt, g2[key], latex_name=f"g_{{E}}^{{{key[1:]}}}"))
+        Hmf = sp.Matrix(map2.effective_hamiltonian - m2.h_S).xreplace(map2.values)
+        out.append(R(f"L_1 drive{sfx}", "54", re_im(Hmf), map2,
+                     [EffectiveHamiltonianElement(i, j, p) for p in ("re", "im") for i in range(2) for j in range(2)],
+                     re_im(pub.published_L1_generator_example2()), latex_name=r"\sum_j \langle B_j\rangle A_j",
+                     note="first-order (mean-field) drive of the ancilla coherence"))
+        D2 = superoperator_of(lambda r: map2.apply(r).xreplace(map2.values))
+        out.append(R(f"discrete master equation{sfx}", "56", re_im(D2), map2, _map_targets(),
+                     re_im(superoperator_of(pub.published_master_equation_example2())), latex_name=r"\rho_S(i+1)"))
+        out.append(R(f"one-step map{sfx}", "B7-B10", re_im(D2), map2, _map_targets(),
+                     re_im(published_map_superoperator(pub.published_map_example2())), latex_name=r"\rho_S(i+1)"))
+        bl = fixed_point_bloch(reading)
+        pss = pub.published_steady_state_example2()
+        for ax, eq in (("sz", "B11"), ("sx", "B12"), ("sy", "B13")):
+            out.append(R(f"<sigma_{ax[1]}> steady{sfx}", eq, sp.re(bl[ax]) if ax != "sz" else bl[ax], map2,
+                         FixedPointBloch(ax[1]), pss[ax], latex_name=rf"\langle\sigma_{ax[1]}\rangle",
+                         note="fixed point of the O(dt^2) map, Cramer's rule on the correlation placeholders"))
+        en = energy_changes(reading)
+        bloch = (bx, by, bz)
+        for q, eq, f in (("dU", "C4", pub.published_delta_U), ("dQ", "C5", pub.published_heat),
+                         ("Wsw", "C6", pub.published_switching_work),
+                         ("Wsw", "C6 (no stray t)", pub.published_switching_work_alternative)):
+            out.append(R(f"{q} per collision{sfx}" + (" (C6 without t)" if "stray" in eq else ""), eq.split()[0],
+                         sp.re(sp.expand(en[q])), map2, CollisionEnergyChange(q, bloch, 2),
+                         _published_thermo(f, reading), latex_name={"dU": r"\Delta U", "dQ": r"\delta Q",
+                                                                   "Wsw": "W_{sw}"}[q],
+                         note="to O(dt^2) from the state with Bloch vector (b_x, b_y, b_z); s_z = b_z, "
+                              "rho_12 = (b_x - i b_y)/2, eta_23 = <E_2|eta|E_3>"))
+        out.append(R(f"first law{sfx}", "67", sp.simplify(en["dU"] - en["dQ"] - en["Wsw"]), map2,
+                     FirstLawResidual(bloch), sp.S.Zero, latex_name=r"\Delta U - \delta Q - W_{sw}",
+                     note="exact identity of one collision (numeric: exact evolution)"))
+        rho_fp = map2.fixed_point()
+        steady = sp.expand(m2.switching_work(rho_fp, explicit=False) + m2.heat(rho_fp, explicit=False))
+        out.append(R(f"W_sw = -dQ at the fixed point{sfx}", "IV.B", sp.simplify(sp.together(steady)), map2,
+                     SteadyFirstLaw(), sp.S.Zero, latex_name=r"W_{sw} + \delta Q",
+                     note="at the fixed point of the O(dt^2) map, Delta U = 0, so the switching work is "
+                          "dissipated as heat"))
+    return out
+
+
+def _is_zero(v) -> bool:
+    from qsym.series import is_zero
+    return is_zero(qs.expand_definitions(v))

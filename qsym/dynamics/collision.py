@@ -97,6 +97,14 @@ def _word_latex(labels: tuple[str, ...]) -> str:
     return r"\langle " + " ".join(labels) + r"\rangle"
 
 
+class CorrelationSymbol(sp.Symbol):
+    """A placeholder for a correlation ``<W>_eta``; its name is its LaTeX (SymPy would split
+    ``_`` and ``^`` of a plain symbol's name)."""
+
+    def _latex(self, printer, exp=None):
+        return rf"{self.name}^{{{exp}}}" if exp else self.name
+
+
 # ---- the model -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CollisionModel:
@@ -199,7 +207,7 @@ class CollisionModel:
                 if _is_zero(val):
                     table[labels] = Correlation(labels, sp.S.Zero, sp.S.Zero)
                     continue
-                table[labels] = Correlation(labels, sp.Symbol(_word_latex(labels)), val)
+                table[labels] = Correlation(labels, CorrelationSymbol(_word_latex(labels)), val)
         self._cache[key] = table
         return table
 
@@ -209,7 +217,7 @@ class CollisionModel:
         if labels not in table:
             val = self.correlation_value(ops)
             table[labels] = (Correlation(labels, sp.S.Zero, sp.S.Zero) if _is_zero(val)
-                             else Correlation(labels, sp.Symbol(_word_latex(labels)), val))
+                             else Correlation(labels, CorrelationSymbol(_word_latex(labels)), val))
         return table[labels]
 
     # ---- thermodynamics of one collision (Cusumano sec. IV, eqs. 59-66) --------------------------
@@ -296,7 +304,10 @@ class CollisionModel:
                 f"(qsym.numeric.collision.CollisionSolver)")
         U = sp.zeros(H.rows)
         for b in blocks:
-            U[b, b] = (-sp.I * self.dt * H.extract(b, b)).exp()
+            Ub = (-sp.I * self.dt * H.extract(b, b)).exp()
+            for i, bi in enumerate(b):
+                for j, bj in enumerate(b):
+                    U[bi, bj] = Ub[i, j]
         return _superoperator(lambda r: partial_trace(U * sp.kronecker_product(r, self.eta) * U.H, self.dS, self.dE),
                               self.dS).applyfunc(sp.simplify)
 
@@ -553,8 +564,10 @@ def collision_model(H_S: Operator, H_E: Operator, H_SE, *, system, dt, beta=None
     dt = sp.sympify(dt)
     if dt.is_positive is False or dt.is_zero or (dt.is_number and not dt > 0):
         raise CollisionError(f"Argument `dt` (collision time) must be positive, got {dt}")
-    if (beta is None) == (temperature is None) and eta is None:
-        raise CollisionError("give the ancilla state: `beta` or `temperature` (thermal state of H_E), or `eta`")
+    given = [n for n, v in (("beta", beta), ("temperature", temperature), ("eta", eta)) if v is not None]
+    if len(given) != 1:
+        raise CollisionError(f"give the ancilla state once: `beta` or `temperature` (thermal state of H_E) or "
+                             f"`eta`; got {given or 'none of them'}")
     if temperature is not None:
         temperature = sp.sympify(temperature)
         if temperature.is_positive is False or (temperature.is_number and not temperature > 0):
@@ -598,6 +611,11 @@ def collision_model(H_S: Operator, H_E: Operator, H_SE, *, system, dt, beta=None
             pairs.append((sp.ImmutableMatrix(a), sp.ImmutableMatrix(b), label))
             total += sp.kronecker_product(a, b)
         _check_hermitian(total, "H_SE")
+        labels = [p[2] for p in pairs]
+        dup = sorted({x for x in labels if labels.count(x) > 1})
+        if dup:
+            raise CollisionError(f"Argument `H_SE`: the labels of the ancilla operators must be distinct (they "
+                                 f"name the correlations), got {dup} more than once")
     spec = None
     if eta is None:
         E_op = Operator(hE, E_space)
@@ -614,6 +632,11 @@ def collision_model(H_S: Operator, H_E: Operator, H_SE, *, system, dt, beta=None
         if tr != 1:
             raise CollisionError(f"Argument `eta` must have trace 1, got {tr}")
         _check_hermitian(eta_m, "eta")
+        if not expand_definitions(eta_m).free_symbols:
+            ev = [complex(v) for v in sp.Matrix(eta_m).evalf().eigenvals(multiple=True)]
+            if min(v.real for v in ev) < -1e-12:
+                raise CollisionError(f"Argument `eta` must be positive semidefinite (a state), but has eigenvalue "
+                                     f"{min(v.real for v in ev):.3g}")
     return CollisionModel(sp.ImmutableMatrix(hS), sp.ImmutableMatrix(hE), tuple(pairs), sp.ImmutableMatrix(eta_m), dt,
                           beta, S_space, E_space, tuple(assumptions),
                           tuple(domain.items()) if isinstance(domain, dict) else tuple(domain), name, spec)

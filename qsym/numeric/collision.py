@@ -20,7 +20,8 @@ from .targets import Target
 
 __all__ = ["CollisionSolver", "CollisionResult", "CollisionStep", "von_neumann_entropy", "relative_entropy",
            "MapElement", "FixedPointElement", "FixedPointBloch", "CorrelationValue", "AncillaEnergy",
-           "AncillaWeight", "CollisionEnergyChange", "FixedPointEnergyChange"]
+           "AncillaWeight", "AncillaProjector", "CollisionEnergyChange", "FixedPointEnergyChange",
+           "EffectiveHamiltonianElement", "FirstLawResidual", "SteadyFirstLaw"]
 
 
 def _num(M, values) -> np.ndarray:
@@ -62,8 +63,13 @@ def _fixed_point(S, d):
     w, V = np.linalg.eig(S)
     i = int(np.argmin(np.abs(w - 1)))
     others = np.sort(np.abs(w - 1))
-    if len(others) > 1 and others[1] < 1e-10:
-        raise ValueError("the collision map has more than one fixed point at this sample")
+    if len(others) > 1 and others[1] < 1e-14:
+        raise ValueError("the collision map has more than one fixed point at this sample (a second eigenvalue "
+                         f"within {others[1]:.1e} of 1); give the initial state and iterate instead")
+    if len(others) > 1 and others[1] < 1e-9:
+        import warnings
+        warnings.warn(f"the collision map relaxes slowly (second eigenvalue {others[1]:.1e} from 1): its fixed "
+                      f"point is ill-conditioned at this sample", RuntimeWarning, stacklevel=3)
     rho = V[:, i].reshape(d, d, order="F")
     rho = rho / np.trace(rho)
     return (rho + rho.conj().T) / 2
@@ -265,18 +271,46 @@ class FixedPointBloch(Target):
 
 @dataclass(frozen=True)
 class CorrelationValue(Target):
-    """``Re``/``Im`` of ``Tr[W eta]`` for a word of ancilla operators, by index into
-    ``[H_E, B_1, B_2, ...]`` (0 = ``H_E``)."""
+    """``Re``/``Im`` of ``factor * Tr[W eta]`` for a word of ancilla operators, by index into
+    ``[H_E, B_1, B_2, ...]`` (0 = ``H_E``); ``factor`` a SymPy expression (e.g. ``alpha^2``)."""
 
     word: tuple
     part: str = "re"
+    factor: object = 1
 
     def numeric(self, me, res, values):
         ops = [res.hE] + [B for _, B in res.pairs]
         W = np.eye(res.dE, dtype=complex)
         for i in self.word:
             W = W @ ops[i]
-        return _part(np.trace(W @ res.eta), self.part)
+        f = complex(sp.sympify(self.factor).evalf(subs=values))
+        return _part(f * np.trace(W @ res.eta), self.part)
+
+
+@dataclass(frozen=True)
+class EffectiveHamiltonianElement(Target):
+    """``(sum_j Tr[B_j eta] A_j)_{ij}``: the first-order (mean-field) drive of the ancillas."""
+
+    i: int
+    j: int
+    part: str = "re"
+
+    def numeric(self, me, res, values):
+        H = sum(np.trace(B @ res.eta) * A for A, B in res.pairs)
+        return _part(H[self.i, self.j], self.part)
+
+
+@dataclass(frozen=True)
+class AncillaProjector(Target):
+    """``Re <n|E'_k><E'_k|m>`` (phase-free) of the ``k``-th eigenvector of ``H_E``."""
+
+    k: int
+    n: int
+    m: int
+
+    def numeric(self, me, res, values):
+        w, V = np.linalg.eigh(res.hE)
+        return float(np.real(V[self.n, self.k] * np.conj(V[self.m, self.k])))
 
 
 @dataclass(frozen=True)
@@ -331,3 +365,36 @@ class FixedPointEnergyChange(Target):
     def numeric(self, me, res, values):
         dU, dQ, W = res.energy_changes(res.fixed_point("expanded"), self.order)
         return {"dU": dU, "dQ": dQ, "Wsw": W}[self.quantity]
+
+
+@dataclass(frozen=True)
+class FirstLawResidual(Target):
+    """``Delta U - dQ - W_sw`` of one exact collision (``order=None``) from a Bloch state: zero
+    by conservation of ``H_S + H_E + H_SE`` (Cusumano eq. 67)."""
+
+    bloch: tuple
+    order: int | None = None
+    zero_expected = True
+
+    def numeric(self, me, res, values):
+        dU, dQ, W = res.energy_changes(_bloch_state(values, self.bloch), self.order)
+        return dU - dQ - W
+
+
+@dataclass(frozen=True)
+class SteadyFirstLaw(Target):
+    """``W_sw + dQ`` at the fixed point of the truncated map (= ``Delta U`` there, zero)."""
+
+    order: int = 2
+    zero_expected = True
+
+    def numeric(self, me, res, values):
+        dU, dQ, W = res.energy_changes(res.fixed_point("expanded"), self.order)
+        return W + dQ
+
+
+@dataclass(frozen=True)
+class VanishingCorrelation(CorrelationValue):
+    """A correlation the derivation finds to be zero (compared in absolute error)."""
+
+    zero_expected = True
