@@ -27,6 +27,21 @@ records without a suffix; ``reading="swapped"``, ``|E_2> = |up dn>``, ``|E_3> = 
 records show which published equations hold under which.  The paper's figures are discussed in
 :mod:`derivations.cusumano_figures`.
 
+What the records show (``qsym verify cusumano-collision``; every verdict recomputed there):
+
+* the labelling is decided by eqs. A8 and B3-B4 (hold under A1 only) against eqs. 36-37 / A2-A5
+  (hold under the swapped labels only): the paper is internally inconsistent, and its
+  correlations, hence every number it prints, follow A1.  Under A1 the coupling of eq. 52 is
+  counter-rotating (``E_3 - E_2 = omega_1 - omega_2 = -omega_S`` at the paper's parameters) and
+  the qubit's steady state is population-inverted; under the swapped labels it is near thermal
+  (see :mod:`derivations.cusumano_figures`);
+* the *structure* of eqs. 54, 56, B7-B10, C4, C5 and of C6 without its stray ``t`` holds under
+  both readings (the reading's own correlations substituted); the first law (eq. 67) and
+  ``W_sw = -dQ`` at the fixed point hold exactly;
+* eq. 48 pairs ``g^{(+,-)}`` with ``D[sigma^+]`` and contradicts eq. 51: the corrected pairing is
+  checked; B11-B14 are wrong (B11 has ``g^{(+,-)} omega_S^2`` for ``g^{(+,-)} + omega_S^2``; B14's last
+  term must be ``omega_S^4 G - 2 omega_S^4 g^+ g^-``): the corrected forms are checked.
+
 Parameters: ``kappa_12 < sqrt(omega_1 omega_2)`` keeps the paper's ordering
 ``E'_1 < E'_2 < E'_3 < E'_4`` (eqs. 31-34).
 """
@@ -149,7 +164,14 @@ def superoperator_of(f, d: int = 2) -> sp.Matrix:
 
 
 def re_im(M) -> sp.Matrix:
+    """Real parts of every element, then imaginary parts.  With only real symbols,
+    ``Re e = (e + e|_{i -> -i})/2`` (much faster than ``sp.re`` on large expressions)."""
     els = [sp.expand(e) for e in sp.Matrix(M)]
+    if all(x.is_real for e in els for x in qs.expand_definitions(e).free_symbols) and \
+            not any(e.has(sp.conjugate, sp.Abs, sp.re, sp.im) for e in els):
+        conj = [e.xreplace({sp.I: -sp.I}) for e in els]
+        return sp.Matrix([sp.expand((e + c) / 2) for e, c in zip(els, conj)] +
+                         [sp.expand((e - c) / (2 * sp.I)) for e, c in zip(els, conj)])
     return sp.Matrix([sp.re(e) for e in els] + [sp.im(e) for e in els])
 
 
@@ -196,10 +218,60 @@ def _thermo_substitution(reading: str) -> dict:
 
 
 def _published_thermo(f, reading: str):
+    """A published energy (C4-C6, placeholder form) with the state and the derived
+    placeholders of the reading substituted."""
     s = _thermo_substitution(reading)
+    g = derived_placeholders(reading)
     e = f()
     e = e.xreplace({sp.conjugate(pub.r12): (bx + sp.I * by) / 2, sp.conjugate(pub.eta23): sp.conjugate(s[pub.eta23])})
-    return e.xreplace(s)
+    return e.xreplace(s).xreplace(g)
+
+
+def derived_placeholders(reading: str) -> dict:
+    """The paper's symbols ``g^{(+)}, g^{(-)}, g^{(-,+)}, g^{(+,-)}, E_3 - E_2, eta_23`` as derived
+    under a labelling (correlations of the thermal ancilla, bare energy difference, ancilla
+    coherence): substituted into the published *structure* of eqs. 56, B7-B14, C4-C6 so that
+    each reading is tested on its own footing."""
+    m = example2_model(reading)
+    lower, upper = (sp.Matrix(b) for _, b, _ in m.pairs)
+    idx = bare_indices(reading)
+    return {pub.gp: alpha * m.correlation_value([upper]), pub.gm: alpha * m.correlation_value([lower]),
+            pub.gmp: alpha**2 * m.correlation_value([upper, lower]),
+            pub.gpm: alpha**2 * m.correlation_value([lower, upper]),
+            pub.E32: m.h_E[idx[2], idx[2]] - m.h_E[idx[1], idx[1]], pub.eta23: m.eta[idx[1], idx[2]]}
+
+
+# ---- corrected forms (ours, not the paper's): each is checked against the derivation -----------
+def corrected_master_equation_example1():
+    """Eq. 48 with the two sums exchanged: ``D[sigma_S^+]`` carries ``sum_ij g_ij^{(-,+)}``
+    (absorption, ancilla excited) and ``D[sigma_S^-]`` carries ``sum_ij g_ij^{(+,-)}``."""
+    g = pub.published_g_example1()
+    swapped = dict(g)
+    for a, b in (("g11(+-)", "g11(-+)"), ("g22(+-)", "g22(-+)"), ("g12(+-)", "g12(-+)")):
+        swapped[a], swapped[b] = g[b], g[a]
+    return pub.published_master_equation_example1(swapped)
+
+
+def corrected_steady_state_example2() -> dict:
+    """B11-B14 with ``(g^{(-,+)} + g^{(+,-)} + omega_S^2)^2`` in B11 and
+    ``K = 8 g^+ g^- (G - omega_S^2) + 4 omega_S^2 G + dt^2 {G [G^2 + 2 omega_S^2 (G - g^+ g^-) + omega_S^4]
+    - 2 omega_S^4 g^+ g^-}`` (``G = g^{(-,+)} + g^{(+,-)}``) in place of B14's
+    ``dt^2 G omega_S^4 (1 - 2 g^+ g^-)``; placeholders as in the paper."""
+    gp, gm, gmp, gpm = pub.gp, pub.gm, pub.gmp, pub.gpm
+    G = gmp + gpm
+    K = (8 * gm * gp * (G - wS**2) + 4 * wS**2 * G
+         + dt**2 * (G * (G**2 + 2 * wS**2 * (G - gm * gp) + wS**4) - 2 * wS**4 * gm * gp))
+    bracket = gm * (4 * wS + 2 * sp.I * dt * G + dt**2 * wS * (G + wS**2))
+    return {"sz": (gmp - gpm) * (4 * wS**2 + dt**2 * (G + wS**2) ** 2) / K,
+            "sx": (gmp - gpm) * 2 * sp.re(bracket) / K, "sy": -(gmp - gpm) * 2 * sp.im(bracket) / K, "K": K}
+
+
+def first_law_residual(reading: str) -> sp.Expr:
+    """``Delta U - dQ - W_sw`` to O(dt^2) with the correlations as placeholders, expanded (eq. 67)."""
+    m = example2_model(reading)
+    rho = bloch_state()
+    return sp.expand(m.energy_change(rho, explicit=False) - m.heat(rho, explicit=False)
+                     - m.switching_work(rho, explicit=False))
 
 
 def definitions():
@@ -210,7 +282,11 @@ def results() -> list[qs.Result]:
     from qsym.numeric.collision import (AncillaEnergy, CollisionEnergyChange, CorrelationValue,
                                         EffectiveHamiltonianElement, FirstLawResidual, FixedPointBloch,
                                         FixedPointElement, SteadyFirstLaw, VanishingCorrelation)
-    R = qs.Result
+    from qsym.numeric.targets import vanishing_aware
+
+    def R(name, eq, derived, me, target, published, **kw):
+        tg = vanishing_aware(derived, target) if target is not None else None
+        return qs.Result(name, eq, derived, me, tg, published, **kw)
     out = []
     m1 = example1_model()
     map1 = m1.expanded_map(2)
@@ -256,6 +332,11 @@ def results() -> list[qs.Result]:
     out.append(R("discrete master equation (example 1)", "48", re_im(D1), map1, _map_targets(), re_im(P1),
                  latex_name=r"\rho_S(i+1)", note="the O(dt^2) collision map, as a superoperator (column "
                                                  "stacking, Re then Im); published g's of A11-A16"))
+    out.append(R("discrete master equation (example 1), corrected", "48 (corrected)", re_im(D1), map1,
+                 _map_targets(), re_im(superoperator_of(corrected_master_equation_example1())),
+                 latex_name=r"\rho_S(i+1)", note="eq. 48 with the sums of g^(+-) and g^(-+) exchanged "
+                                                 "(corrected_master_equation_example1): the printed pairing drives "
+                                                 "the qubit away from the state of eq. 51"))
     fp1 = map1.fixed_point(explicit=True)
     out.append(R("steady state (example 1)", "51", sp.Matrix([fp1[0, 0], fp1[1, 1], sp.re(fp1[0, 1])]), map1,
                  [FixedPointElement(0, 0), FixedPointElement(1, 1), FixedPointElement(0, 1)],
@@ -275,39 +356,51 @@ def results() -> list[qs.Result]:
             val = factor * m2.correlation_value([B2[i] for i in word])
             tgt = (VanishingCorrelation if _is_zero(val) else CorrelationValue)(word, "re", factor)
             out.append(R(f"{key}{sfx}", eq, val, map2, tgt, g2[key], latex_name=f"g_{{E}}^{{{key[1:]}}}"))
+        gsub = derived_placeholders(reading)
+        struct = "published structure with g^(+-), g^(-+), g^(+), g^(-) (and E_3 - E_2, eta_23) as derived under the reading"
         Hmf = sp.Matrix(map2.effective_hamiltonian - m2.h_S).xreplace(map2.values)
         out.append(R(f"L_1 drive{sfx}", "54", re_im(Hmf), map2,
                      [EffectiveHamiltonianElement(i, j, p) for p in ("re", "im") for i in range(2) for j in range(2)],
-                     re_im(pub.published_L1_generator_example2()), latex_name=r"\sum_j \langle B_j\rangle A_j",
-                     note="first-order (mean-field) drive of the ancilla coherence"))
+                     re_im(pub.published_L1_generator_example2(symbolic=True).xreplace(gsub)),
+                     latex_name=r"\sum_j \langle B_j\rangle A_j",
+                     note="first-order (mean-field) drive of the ancilla coherence; " + struct))
         D2 = superoperator_of(lambda r: map2.apply(r).xreplace(map2.values))
-        out.append(R(f"discrete master equation{sfx}", "56", re_im(D2), map2, _map_targets(),
-                     re_im(superoperator_of(pub.published_master_equation_example2())), latex_name=r"\rho_S(i+1)"))
-        out.append(R(f"one-step map{sfx}", "B7-B10", re_im(D2), map2, _map_targets(),
-                     re_im(published_map_superoperator(pub.published_map_example2())), latex_name=r"\rho_S(i+1)"))
+        P56 = superoperator_of(pub.published_master_equation_example2(symbolic=True)).xreplace(gsub)
+        out.append(R(f"discrete master equation{sfx}", "56", re_im(D2), map2, _map_targets(), re_im(P56),
+                     latex_name=r"\rho_S(i+1)", note=struct))
+        PB = published_map_superoperator(pub.published_map_example2_symbolic()).xreplace(gsub)
+        out.append(R(f"one-step map{sfx}", "B7-B10", re_im(D2), map2, _map_targets(), re_im(PB),
+                     latex_name=r"\rho_S(i+1)", note=struct))
         bl = fixed_point_bloch(reading)
-        pss = pub.published_steady_state_example2()
+        pss = {k: v.xreplace(gsub) for k, v in pub.published_steady_state_example2_symbolic().items()}
         for ax, eq in (("sz", "B11"), ("sx", "B12"), ("sy", "B13")):
             out.append(R(f"<sigma_{ax[1]}> steady{sfx}", eq, sp.re(bl[ax]) if ax != "sz" else bl[ax], map2,
                          FixedPointBloch(ax[1]), pss[ax], latex_name=rf"\langle\sigma_{ax[1]}\rangle",
                          note="fixed point of the O(dt^2) map, Cramer's rule on the correlation placeholders"))
+        css = {k: v.xreplace(gsub) for k, v in corrected_steady_state_example2().items()}
+        for ax, eq in (("sz", "B11"), ("sx", "B12"), ("sy", "B13")):
+            out.append(R(f"<sigma_{ax[1]}> steady, corrected K{sfx}", f"{eq} (corrected)",
+                         sp.re(bl[ax]) if ax != "sz" else bl[ax], map2, FixedPointBloch(ax[1]), css[ax],
+                         latex_name=rf"\langle\sigma_{ax[1]}\rangle",
+                         note="B11-B14 with (G + omega_S^2)^2 in B11 and the dt^2 omega_S^4 term of K = "
+                              "omega_S^4 G - 2 omega_S^4 g^+ g^- (corrected_steady_state_example2)"))
         en = energy_changes(reading)
         bloch = (bx, by, bz)
-        for q, eq, f in (("dU", "C4", pub.published_delta_U), ("dQ", "C5", pub.published_heat),
-                         ("Wsw", "C6", pub.published_switching_work),
-                         ("Wsw", "C6 (no stray t)", pub.published_switching_work_alternative)):
+        for q, eq, f in (("dU", "C4", pub.published_delta_U_symbolic), ("dQ", "C5", pub.published_heat_symbolic),
+                         ("Wsw", "C6", pub.published_switching_work_symbolic),
+                         ("Wsw", "C6 (no stray t)", pub.published_switching_work_alternative_symbolic)):
             out.append(R(f"{q} per collision{sfx}" + (" (C6 without t)" if "stray" in eq else ""), eq.split()[0],
                          sp.re(sp.expand(en[q])), map2, CollisionEnergyChange(q, bloch, 2),
                          _published_thermo(f, reading), latex_name={"dU": r"\Delta U", "dQ": r"\delta Q",
                                                                    "Wsw": "W_{sw}"}[q],
                          note="to O(dt^2) from the state with Bloch vector (b_x, b_y, b_z); s_z = b_z, "
                               "rho_12 = (b_x - i b_y)/2, eta_23 = <E_2|eta|E_3>"))
-        out.append(R(f"first law{sfx}", "67", sp.simplify(en["dU"] - en["dQ"] - en["Wsw"]), map2,
+        out.append(R(f"first law{sfx}", "67", first_law_residual(reading), map2,
                      FirstLawResidual(bloch), sp.S.Zero, latex_name=r"\Delta U - \delta Q - W_{sw}",
                      note="exact identity of one collision (numeric: exact evolution)"))
-        rho_fp = map2.fixed_point()
-        steady = sp.expand(m2.switching_work(rho_fp, explicit=False) + m2.heat(rho_fp, explicit=False))
-        out.append(R(f"W_sw = -dQ at the fixed point{sfx}", "IV.B", sp.simplify(sp.together(steady)), map2,
+        N, D = map2.fixed_point_parts()
+        steady = sp.expand(m2.switching_work(N, explicit=False) + m2.heat(N, explicit=False))  # = D (W + Q)
+        out.append(R(f"W_sw = -dQ at the fixed point{sfx}", "IV.B", steady / D, map2,
                      SteadyFirstLaw(), sp.S.Zero, latex_name=r"W_{sw} + \delta Q",
                      note="at the fixed point of the O(dt^2) map, Delta U = 0, so the switching work is "
                           "dissipated as heat"))

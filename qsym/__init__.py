@@ -40,6 +40,10 @@ from .dynamics.steady import NonUniqueSteadyStateError as NonUniqueSteadyStateEr
 from .latex import latex as latex
 from .model import Coupling as Coupling, Dissipator as Dissipator, OpenSystem as OpenSystem
 from .numeric.functions import to_numeric as to_numeric
+from .dynamics.collision import (CollisionError as CollisionError, CollisionMap as CollisionMap,
+                                 CollisionModel as CollisionModel, collision_model as collision_model,
+                                 l1_coherence as l1_coherence)
+from .numeric.collision import CollisionSolver as CollisionSolver
 from .dynamics.moments import (MomentMasterEquation as MomentMasterEquation,
                                moment_master_equation as moment_master_equation)
 from .numeric.redfield import (DeviationScan as DeviationScan, RedfieldSolver as RedfieldSolver,

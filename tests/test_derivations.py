@@ -23,7 +23,7 @@ def records(request):
 
 def test_registry_lists_every_seed_system():
     assert {"fogedby-single-qubit", "fogedby-coupled-qubits", "fogedby-limits", "fogedby-offdiagonal",
-            "levy-kosloff-oscillators", "diosi-thermalizers"} <= set(NAMES)
+            "levy-kosloff-oscillators", "diosi-thermalizers", "cusumano-collision"} <= set(NAMES)
 
 
 def test_every_derived_result_agrees_with_numeric_solver(records):

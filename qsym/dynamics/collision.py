@@ -47,7 +47,11 @@ __all__ = ["CollisionModel", "collision_model", "CollisionMap", "Correlation", "
 
 
 class CollisionError(ValueError):
-    """Bad input to a collision model."""
+    """Bad input to a collision model (or a question it has no unique answer to)."""
+
+    def __init__(self, message, *, fixed_point_space=None):
+        super().__init__(message)
+        self.fixed_point_space = fixed_point_space  # basis of the invariant matrices, when not unique
 
 
 # ---- tensor helpers --------------------------------------------------------------------------
@@ -152,6 +156,7 @@ class CollisionModel:
         syms |= expand_definitions(sp.Matrix(self.eta)).free_symbols
         if self.beta is not None:
             syms |= sp.sympify(self.beta).free_symbols
+        syms |= {s for s, _ in self.domain}  # e.g. the Bloch vector of a state the results depend on
         return tuple(sorted(syms, key=str))
 
     # ---- correlations -------------------------------------------------------------------------
@@ -391,29 +396,45 @@ class CollisionMap:
             d = self.model.dS
             dt = self.model.dt
             G = sum((dt ** (n - 1) * M for n, M in enumerate(self.orders) if n >= 1), sp.zeros(d * d))
-            # trace preservation makes the population rows of G dependent: replace the first
-            # by the normalisation Tr rho = 1 and solve the square system
-            A = sp.Matrix(G)
-            for col in range(d * d):
-                A[0, col] = 1 if col % (d + 1) == 0 else 0
-            rhs = sp.zeros(d * d, 1)
-            rhs[0] = 1
-            # Cramer's rule: x_i = det(A_i)/det(A), numerator and denominator polynomials in the
-            # placeholders, each factored on its own (cancelling the quotient is the slow path)
+            # structure first: matrix elements that the generator never connects to the
+            # populations relax to zero (their block must be non-singular), so only the sector
+            # holding the populations is solved
+            sector = _population_sector(G, d)
+            Gs = G.extract(sector, sector)
+            n = len(sector)
+            # trace preservation makes the population rows dependent: replace the first by the
+            # normalisation Tr rho = 1 and solve the square system by Cramer's rule, numerator
+            # and denominator polynomials in the placeholders (cancelling is the slow path)
+            A = sp.Matrix(Gs)
+            diag = [k for k, idx in enumerate(sector) if idx % (d + 1) == 0]
+            for col in range(n):
+                A[diag[0], col] = 1 if col in diag else 0
+            rhs = sp.zeros(n, 1)
+            rhs[diag[0]] = 1
             den = _tidy_poly(A.det(method="berkowitz"))
-            if den == 0 or _is_zero(den):
-                raise CollisionError("the fixed point of the collision map is not unique (the map has more than "
-                                     "one invariant state); give the initial state and iterate instead")
-            sol = []
-            for i in range(d * d):
+            rest = [i for i in range(d * d) if i not in sector]
+            if den == 0 or _is_zero(den) or (rest and _is_zero(G.extract(rest, rest).det(method="berkowitz"))):
+                space = [_unvec(v, d) for v in G.xreplace(self.values).nullspace(simplify=True)]
+                raise CollisionError(f"the fixed point of the collision map is not unique: rho = Phi(rho) has a "
+                                     f"{len(space)}-dimensional solution space (attached as "
+                                     f"`fixed_point_space`); give the initial state and iterate instead",
+                                     fixed_point_space=space)
+            nums = [sp.S.Zero] * (d * d)
+            for k, i in enumerate(sector):
                 Ai = sp.Matrix(A)
-                Ai[:, i] = rhs
-                num = _tidy_poly(Ai.det(method="berkowitz"))
-                sol.append(num / den)
-            rho = _unvec(sol, d)
-            cache[key] = rho
+                Ai[:, k] = rhs
+                nums[i] = _tidy_poly(Ai.det(method="berkowitz"))
+            nums = _unvec(nums, d)
+            cache[("fixed-parts", self.order)] = (nums, den)
+            cache[key] = nums.applyfunc(lambda v: _ratio(v, den))
         rho = cache[key]
         return rho.xreplace(self.values) if explicit else rho
+
+    def fixed_point_parts(self) -> tuple[sp.Matrix, sp.Expr]:
+        """``(N, D)`` with fixed point ``N / D`` (Cramer's rule; placeholders kept): linear
+        functionals of the fixed point vanish iff they vanish on the polynomial matrix ``N``."""
+        self.fixed_point()
+        return self.model._cache[("fixed-parts", self.order)]
 
     def lindblad_form_latex(self) -> str:
         """``rho' = rho - i dt [H_eff, rho] + dt^2/2 sum c D'[X, Y] rho`` in LaTeX."""
@@ -672,3 +693,31 @@ def _tidy_poly(p):
     if sp.count_ops(p) <= 200 and not p.has(sp.I):  # factoring over Q(i) is the slow path
         return sp.factor(p)
     return sp.factor_terms(p)
+
+
+def _ratio(num, den):
+    """``num/den``, cancelled when that is cheap (real polynomials of moderate size)."""
+    if num == 0:
+        return sp.S.Zero
+    if not (num.has(sp.I) or den.has(sp.I)) and sp.count_ops(num) + sp.count_ops(den) < 2000:
+        return sp.factor(sp.cancel(num / den))
+    return num / den
+
+
+def _population_sector(G: sp.Matrix, d: int) -> list[int]:
+    """Indices (column stacking) of the matrix elements connected to the populations by the
+    generator ``G`` (non-zero entries in either direction)."""
+    n = G.rows
+    parent = list(range(n))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for i in range(n):
+        for j in range(n):
+            if i != j and sp.expand(G[i, j]) != 0:
+                parent[find(i)] = find(j)
+    roots = {find(k * (d + 1)) for k in range(d)}
+    return [i for i in range(n) if find(i) in roots]

@@ -64,8 +64,12 @@ def _fixed_point(S, d):
     i = int(np.argmin(np.abs(w - 1)))
     others = np.sort(np.abs(w - 1))
     if len(others) > 1 and others[1] < 1e-14:
-        raise ValueError("the collision map has more than one fixed point at this sample (a second eigenvalue "
-                         f"within {others[1]:.1e} of 1); give the initial state and iterate instead")
+        from ..dynamics.collision import CollisionError
+        idx = np.flatnonzero(np.abs(w - 1) < 1e-12)
+        space = [V[:, k].reshape(d, d, order="F") for k in idx]
+        raise CollisionError(f"the collision map has a {len(space)}-dimensional space of fixed points at this "
+                             f"sample (attached as `fixed_point_space`); give the initial state and iterate "
+                             f"instead", fixed_point_space=space)
     if len(others) > 1 and others[1] < 1e-9:
         import warnings
         warnings.warn(f"the collision map relaxes slowly (second eigenvalue {others[1]:.1e} from 1): its fixed "

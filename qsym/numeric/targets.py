@@ -14,7 +14,8 @@ import sympy as sp
 from ..algebra.symbols import expand_definitions
 
 __all__ = ["Target", "HeatCurrent", "ChannelHeatCurrent", "Population", "Rate", "Energy", "Coherence",
-           "MatrixElementSquared", "EntropyProduction", "ProjectorElement", "KernelElement", "TransitionFrequency", "level_index"]
+           "MatrixElementSquared", "EntropyProduction", "ProjectorElement", "KernelElement", "TransitionFrequency", "level_index",
+           "Vanishing", "vanishing_aware"]
 
 
 def _value(expr, values) -> float:
@@ -240,3 +241,27 @@ class TransitionFrequency(Target):
 
     def describe(self):
         return f"E_{self.m} - E_{self.n}"
+
+
+@dataclass(frozen=True)
+class Vanishing(Target):
+    """``target`` where the derivation gives exactly zero: compared in absolute error (a
+    relative error of 0 against numeric round-off ~1e-17 would be 1)."""
+
+    target: Target
+    zero_expected = True
+
+    def numeric(self, me, res, values):
+        return self.target.numeric(me, res, values)
+
+    def describe(self):
+        return f"{self.target.describe()} (= 0)"
+
+
+def vanishing_aware(derived, targets):
+    """``targets`` with each one whose derived element is identically zero wrapped in
+    :class:`Vanishing` (``derived``: an Expr or Matrix aligned with ``targets``)."""
+    els = list(derived) if isinstance(derived, sp.MatrixBase) else [derived]
+    tg = list(targets) if isinstance(targets, (list, tuple)) else [targets]
+    out = [Vanishing(t) if (t is not None and sp.sympify(e) == 0) else t for e, t in zip(els, tg)]
+    return out if isinstance(targets, (list, tuple)) else out[0]
