@@ -106,6 +106,8 @@ class CollisionResult:
     order: int
     pairs: list
     cache: dict = field(default_factory=dict)
+    model: object = None
+    values: dict | None = None
 
     @property
     def dS(self):
@@ -150,10 +152,80 @@ class CollisionResult:
         return self.cache[key]
 
     def fixed_point(self, which="expanded"):
+        """Eigenvector of eigenvalue 1 (trace 1).  When the map relaxes slowly (second
+        eigenvalue within 1e-2 of 1) float64 resolves it only to ~1e-16/gap absolute, too coarse
+        for small components such as a near-zero <sigma_z>: the
+        truncated map's fixed point is then recomputed in mpmath at 40 digits."""
         key = ("fp", which)
         if key not in self.cache:
-            self.cache[key] = _fixed_point(self.superoperator(which), self.dS)
+            S = self.superoperator(which)
+            gap = np.sort(np.abs(np.linalg.eigvals(S) - 1))[1] if S.shape[0] > 1 else 1.0
+            if which == "expanded" and gap < 1e-2 and self.model is not None:
+                self.cache[key] = self._precise_fixed_point()
+            else:
+                self.cache[key] = _fixed_point(S, self.dS)
         return self.cache[key]
+
+    def _precise_fixed_point(self, dps: int = 40):
+        import mpmath
+        m, vals = self.model, self.values
+        with mpmath.workdps(dps):
+            def mpm(M):
+                M = expand_definitions(sp.Matrix(M))
+                E = M.evalf(dps + 5, subs={s: vals[s] for s in M.free_symbols})
+                return mpmath.matrix([[mpmath.mpmathify(complex(0)) + mpmath.mpc(sp.re(x), sp.im(x))
+                                       for x in E.row(i)] for i in range(E.rows)])
+            hS, hE = mpm(m.h_S), mpm(m.h_E)
+            dS, dE = hS.rows, hE.rows
+
+            def kron(A, B):
+                K = mpmath.zeros(A.rows * B.rows, A.cols * B.cols)
+                for i in range(A.rows):
+                    for j in range(A.cols):
+                        for k in range(B.rows):
+                            for l in range(B.cols):
+                                K[i * B.rows + k, j * B.cols + l] = A[i, j] * B[k, l]
+                return K
+            H = kron(hS, mpmath.eye(dE)) + kron(mpmath.eye(dS), hE)
+            for A, B, _ in m.pairs:
+                H += kron(mpm(A), mpm(B))
+            if m.beta is not None:
+                b = mpmath.mpf(str(sp.sympify(m.beta).evalf(dps + 5, subs=vals)))
+                w, V = mpmath.eigh(hE)
+                p = [mpmath.exp(-b * (w[k] - min(w))) for k in range(dE)]
+                Z = sum(p)
+                eta = mpmath.zeros(dE, dE)
+                for k in range(dE):
+                    v = V[:, k]
+                    eta += (p[k] / Z) * (v * v.transpose_conj())
+            else:
+                eta = mpm(m.eta)
+            dt = mpmath.mpf(str(expand_definitions(m.dt).evalf(dps + 5, subs=vals)))
+            Hk = [mpmath.eye(H.rows)]
+            for _ in range(self.order):
+                Hk.append(Hk[-1] * H)
+            coef = {(k, l): (-1j * dt) ** k / mpmath.factorial(k) * (1j * dt) ** l / mpmath.factorial(l)
+                    for k in range(self.order + 1) for l in range(self.order + 1 - k)}
+            S = mpmath.zeros(dS * dS, dS * dS)
+            for b_ in range(dS):
+                for a in range(dS):
+                    E = mpmath.zeros(dS, dS)
+                    E[a, b_] = 1
+                    R = kron(E, eta)
+                    out = mpmath.zeros(H.rows, H.rows)
+                    for (k, l), c in coef.items():
+                        out += c * (Hk[k] * R * Hk[l])
+                    for j in range(dS):
+                        for i in range(dS):
+                            S[j * dS + i, b_ * dS + a] = sum(out[i * dE + q, j * dE + q] for q in range(dE))
+            A = S - mpmath.eye(dS * dS)
+            rhs = mpmath.zeros(dS * dS, 1)
+            for col in range(dS * dS):
+                A[0, col] = 1 if col % (dS + 1) == 0 else 0
+            rhs[0] = 1
+            x = mpmath.lu_solve(A, rhs)
+            rho = np.array([[complex(x[j * dS + i]) for j in range(dS)] for i in range(dS)])
+        return (rho + rho.conj().T) / 2
 
     def energy_changes(self, rho, order=None):
         """``(Delta U, delta Q, W_sw)`` of one collision from ``rho``: exact (``order=None``) or
@@ -226,7 +298,7 @@ class CollisionSolver:
             eta = (V * (p / p.sum())) @ V.conj().T
         else:
             eta = _num(m.eta, values)
-        return CollisionResult(hS, hE, hSE, eta, dt, beta, self.order, pairs)
+        return CollisionResult(hS, hE, hSE, eta, dt, beta, self.order, pairs, model=m, values=dict(values))
 
 
 # ---- targets -----------------------------------------------------------------------------------
