@@ -309,7 +309,9 @@ def results() -> list[qs.Result]:
                          eigenvector_invariants(_published_columns(M), reading),
                          latex_name=r"|\langle E_n|E'_k\rangle|^2",
                          note=f"phase-free content of |E'_2>, |E'_3>: weights on |E_2>, |E_3> and "
-                              f"Re <E_2|E'_k><E'_k|E_3>, bare labels read as '{reading}'"))
+                              f"Re <E_2|E'_k><E'_k|E_3>, bare labels read as '{reading}'. Where it "
+                              f"mismatches, the corrected statement is the same vectors with |E_2> and |E_3> "
+                              f"exchanged (the record of the other reading)"))
     # -- example 1 (App. A, eqs. 48, 51) -------------------------------------------------------------
     # pairs of example 1: B_1 = sigma_1^-, B_2 = sigma_1^+, B_3 = sigma_2^-, B_4 = sigma_2^+ (alpha in A)
     B = [None] + [sp.Matrix(b) for _, b, _ in m1.pairs]
@@ -331,7 +333,8 @@ def results() -> list[qs.Result]:
     P1 = superoperator_of(pub.published_master_equation_example1())
     out.append(R("discrete master equation (example 1)", "48", re_im(D1), map1, _map_targets(), re_im(P1),
                  latex_name=r"\rho_S(i+1)", note="the O(dt^2) collision map, as a superoperator (column "
-                                                 "stacking, Re then Im); published g's of A11-A16"))
+                                                 "stacking, Re then Im); published g's of A11-A16. Corrected "
+                                                 "form: next record (sums of g^(+-) and g^(-+) exchanged)"))
     out.append(R("discrete master equation (example 1), corrected", "48 (corrected)", re_im(D1), map1,
                  _map_targets(), re_im(superoperator_of(corrected_master_equation_example1())),
                  latex_name=r"\rho_S(i+1)", note="eq. 48 with the sums of g^(+-) and g^(-+) exchanged "
@@ -355,7 +358,9 @@ def results() -> list[qs.Result]:
         for key, (word, factor, eq) in spec2.items():
             val = factor * m2.correlation_value([B2[i] for i in word])
             tgt = (VanishingCorrelation if _is_zero(val) else CorrelationValue)(word, "re", factor)
-            out.append(R(f"{key}{sfx}", eq, val, map2, tgt, g2[key], latex_name=f"g_{{E}}^{{{key[1:]}}}"))
+            out.append(R(f"{key}{sfx}", eq, val, map2, tgt, g2[key], latex_name=f"g_{{E}}^{{{key[1:]}}}",
+                         note="alpha Tr[sigma_E^+- eta] or alpha^2 Tr[sigma_E sigma_E eta] of the thermal ancilla; "
+                              "the printed closed forms use the A1 labels (A8), so they hold under A1 only"))
         gsub = derived_placeholders(reading)
         struct = "published structure with g^(+-), g^(-+), g^(+), g^(-) (and E_3 - E_2, eta_23) as derived under the reading"
         Hmf = sp.Matrix(map2.effective_hamiltonian - m2.h_S).xreplace(map2.values)
@@ -376,7 +381,9 @@ def results() -> list[qs.Result]:
         for ax, eq in (("sz", "B11"), ("sx", "B12"), ("sy", "B13")):
             out.append(R(f"<sigma_{ax[1]}> steady{sfx}", eq, sp.re(bl[ax]) if ax != "sz" else bl[ax], map2,
                          FixedPointBloch(ax[1]), pss[ax], latex_name=rf"\langle\sigma_{ax[1]}\rangle",
-                         note="fixed point of the O(dt^2) map, Cramer's rule on the correlation placeholders"))
+                         note="fixed point of the O(dt^2) map, Cramer's rule on the correlation placeholders. "
+                              "Corrected form: the record 'corrected K' below (B11 with (G + omega_S^2)^2, B14's "
+                              "last term omega_S^4 G - 2 omega_S^4 g^+ g^-, G = g^(-+) + g^(+-))"))
         css = {k: v.xreplace(gsub) for k, v in corrected_steady_state_example2().items()}
         for ax, eq in (("sz", "B11"), ("sx", "B12"), ("sy", "B13")):
             out.append(R(f"<sigma_{ax[1]}> steady, corrected K{sfx}", f"{eq} (corrected)",
@@ -394,7 +401,8 @@ def results() -> list[qs.Result]:
                          _published_thermo(f, reading), latex_name={"dU": r"\Delta U", "dQ": r"\delta Q",
                                                                    "Wsw": "W_{sw}"}[q],
                          note="to O(dt^2) from the state with Bloch vector (b_x, b_y, b_z); s_z = b_z, "
-                              "rho_12 = (b_x - i b_y)/2, eta_23 = <E_2|eta|E_3>"))
+                              "rho_12 = (b_x - i b_y)/2, eta_23 = <E_2|eta|E_3>; C6 as printed has a stray "
+                              "factor t (a sampled symbol): the corrected C6 is the same without it"))
         out.append(R(f"first law{sfx}", "67", first_law_residual(reading), map2,
                      FirstLawResidual(bloch), sp.S.Zero, latex_name=r"\Delta U - \delta Q - W_{sw}",
                      note="exact identity of one collision (numeric: exact evolution)"))
