@@ -706,18 +706,10 @@ def _ratio(num, den):
 
 def _population_sector(G: sp.Matrix, d: int) -> list[int]:
     """Indices (column stacking) of the matrix elements connected to the populations by the
-    generator ``G`` (non-zero entries in either direction)."""
+    generator ``G`` (non-zero entries in either direction): the connected components of its
+    symmetrised pattern (:func:`qsym.algebra.spectrum.hamiltonian_blocks`)."""
+    from ..algebra.spectrum import hamiltonian_blocks
     n = G.rows
-    parent = list(range(n))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-    for i in range(n):
-        for j in range(n):
-            if i != j and sp.expand(G[i, j]) != 0:
-                parent[find(i)] = find(j)
-    roots = {find(k * (d + 1)) for k in range(d)}
-    return [i for i in range(n) if find(i) in roots]
+    linked = sp.Matrix(n, n, lambda i, j: 1 if (sp.expand(G[i, j]) != 0 or sp.expand(G[j, i]) != 0) else 0)
+    populations = {k * (d + 1) for k in range(d)}
+    return sorted(i for block in hamiltonian_blocks(linked) if populations & set(block) for i in block)
