@@ -177,8 +177,7 @@ def re_im(M) -> sp.Matrix:
 
 def _map_targets(which="expanded"):
     from qsym.numeric.collision import MapElement
-    els = [(r, c) for c in range(4) for r in range(4)]  # Matrix iteration is row-major: build to match
-    rows = [(r, c) for r in range(4) for c in range(4)]
+    rows = [(r, c) for r in range(4) for c in range(4)]  # row-major, as a Matrix iterates
     return [MapElement(r, c, "re", which) for r, c in rows] + [MapElement(r, c, "im", which) for r, c in rows]
 
 

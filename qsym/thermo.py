@@ -94,13 +94,14 @@ def _energy_change(me, name: str, rho) -> sp.Expr:
 
 
 def dissipator_power(me, name: str, ss) -> sp.Expr:
-    """Power ``P_K = Tr[H_S D_K(rho_ss)]`` injected by an extra (non-bath) dissipator ``K`` of
-    the model: work done by the noise that drives it (Diosi 2014, slide 3: ``L^K_AB``)."""
+    """Power ``P_K = Tr[H_S D_K(rho_ss)] = <D_K^dag(H_S)>`` injected by an extra (non-bath)
+    dissipator ``K`` of the model: work done by the noise that drives it (Diosi 2014, slide 3:
+    ``L^K_AB``); the expectation of its current operator (:meth:`MasterEquation.current_operator`)."""
     if name not in getattr(me, "dissipator_names", ()):
         raise KeyError(f"argument `name` of dissipator_power must name one of the model's extra "
                        f"dissipators {tuple(getattr(me, 'dissipator_names', ()))}, got {name!r}; "
                        f"for a bath use heat_current")
-    return _compact(_energy_change(me, name, ss.rho))
+    return _compact(me.expectation(me.current_operator(name), ss))
 
 
 def heat_current_from_energies(me, bath: str, ss) -> sp.Expr:

@@ -206,13 +206,8 @@ class CollisionModel:
         for n in range(1, order + 1):
             for word in itertools.product(range(len(terms)), repeat=n):
                 labels = tuple(terms[i][2] for i in word if terms[i][1] is not None)
-                if not labels or labels in table:
-                    continue
-                val = self.correlation_value([terms[i][1] for i in word])
-                if _is_zero(val):
-                    table[labels] = Correlation(labels, sp.S.Zero, sp.S.Zero)
-                    continue
-                table[labels] = Correlation(labels, CorrelationSymbol(_word_latex(labels)), val)
+                if labels and labels not in table:
+                    table[labels] = self.correlation(labels, [terms[i][1] for i in word])
         self._cache[key] = table
         return table
 

@@ -131,18 +131,23 @@ class CollisionResult:
         U = self.U
         return _ptrace(U @ np.kron(rho, self.eta) @ U.conj().T, self.dS, self.dE, "S")
 
-    def expanded_map(self, rho, order=None):
-        """``sum_{k+l<=order} (-i dt H)^k/k! R (i dt H)^l/l!`` traced: the Taylor-truncated map."""
-        order = self.order if order is None else order
-        H, R = self.H, np.kron(rho, self.eta)
-        out = np.zeros_like(R)
+    def truncated_evolution(self, R, order):
+        """``sum_{k+l<=order} (-i dt H)^k/k! R (i dt H)^l/l!``: the joint evolution of ``R``
+        with ``U`` Taylor-truncated at ``O(dt^order)``."""
+        H = self.H
+        out = np.zeros_like(R, dtype=complex)
         Hk = [np.eye(H.shape[0], dtype=complex)]
         for _ in range(order):
             Hk.append(Hk[-1] @ H)
         for k in range(order + 1):
             for l in range(order + 1 - k):
                 out += ((-1j * self.dt) ** k / factorial(k)) * ((1j * self.dt) ** l / factorial(l)) * Hk[k] @ R @ Hk[l]
-        return _ptrace(out, self.dS, self.dE, "S")
+        return out
+
+    def expanded_map(self, rho, order=None):
+        """The Taylor-truncated map: :meth:`truncated_evolution` of ``rho (x) eta``, traced."""
+        order = self.order if order is None else order
+        return _ptrace(self.truncated_evolution(np.kron(rho, self.eta), order), self.dS, self.dE, "S")
 
     def superoperator(self, which="expanded"):
         key = ("S", which)
@@ -231,17 +236,7 @@ class CollisionResult:
         """``(Delta U, delta Q, W_sw)`` of one collision from ``rho``: exact (``order=None``) or
         with the Taylor-truncated joint evolution to ``O(dt^order)``."""
         R = np.kron(rho, self.eta)
-        if order is None:
-            Rp = self.U @ R @ self.U.conj().T
-        else:
-            H = self.H
-            Rp = np.zeros_like(R)
-            Hk = [np.eye(H.shape[0], dtype=complex)]
-            for _ in range(order):
-                Hk.append(Hk[-1] @ H)
-            for k in range(order + 1):
-                for l in range(order + 1 - k):
-                    Rp += ((-1j * self.dt) ** k / factorial(k)) * ((1j * self.dt) ** l / factorial(l)) * Hk[k] @ R @ Hk[l]
+        Rp = self.U @ R @ self.U.conj().T if order is None else self.truncated_evolution(R, order)
         D = Rp - R
         dU = np.real(np.trace(np.kron(self.hS, np.eye(self.dE)) @ D))
         dQ = -np.real(np.trace(np.kron(np.eye(self.dS), self.hE) @ D))
