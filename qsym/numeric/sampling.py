@@ -8,8 +8,11 @@ __all__ = ["default_range", "sample_parameters"]
 
 
 def default_range(symbol: sp.Symbol) -> tuple[float, float, str]:
-    """Default sampling range ``(low, high, law)`` by assumptions: positive symbols are
-    log-uniform on [0.3, 3]; other real symbols uniform on [-3, 3]."""
+    """Default sampling range ``(low, high, law)`` by assumptions: positive integers (mode
+    numbers) log-uniform integers in [1, 20]; positive symbols log-uniform on [0.3, 3]; other
+    real symbols uniform on [-3, 3]."""
+    if symbol.is_integer and symbol.is_positive:
+        return 1, 20, "log"
     if symbol.is_positive or symbol.is_nonnegative:
         return 0.3, 3.0, "log"
     return -3.0, 3.0, "uniform"
@@ -40,6 +43,11 @@ def sample_parameters(symbols, n: int, *, seed: int = 0, domain=(), assumptions=
             else:
                 lo, hi, law = default_range(s)
             u = rng.random(m)
+            if s.is_integer:  # integers drawn log-uniformly on [lo, hi], bounds included
+                lo_, hi_ = np.log(max(lo, 1) - 0.5 if lo >= 1 else lo), np.log(hi + 0.5)
+                batch[s] = np.clip(np.rint(np.exp(lo_ + u * (hi_ - lo_))), lo, hi) if lo >= 1 else \
+                    np.rint(lo + u * (hi - lo))
+                continue
             batch[s] = np.exp(np.log(lo) + u * (np.log(hi) - np.log(lo))) if law == "log" else lo + u * (hi - lo)
         ok = np.ones(m, bool)
         for syms, f in checks:
