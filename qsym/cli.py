@@ -45,7 +45,8 @@ def _records(name, mod, samples, seed, out=sys.stdout):
         if rec.counterexample:
             ce = rec.counterexample
             pars = ", ".join(f"{k}={v:.4g}" for k, v in ce["parameters"].items() if "__g" not in k)
-            out.write(f"      counterexample: {pars}: derived {ce['derived']:.6g}, published {ce['published']:.6g}"
+            what = "witness (they differ, as claimed)" if ce.get("witness") else "counterexample"
+            out.write(f"      {what}: {pars}: derived {ce['derived']:.6g}, published {ce['published']:.6g}"
                       + (f", numeric solver {ce['numeric_solver']:.6g}" if "numeric_solver" in ce else "") + "\n")
         out.flush()
     return results, records

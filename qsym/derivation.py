@@ -42,6 +42,11 @@ class Result:
         limit: the :class:`qsym.asymptotics.Limit` the derived form came from (a regime of a
             derived closed form); its stated rate is then checked numerically with
             ``check_limit`` at random base points, in mpmath.
+        relation: ``"equal"`` (the publication states ``derived = published``) or ``"differs"``
+            (it states the two are *not* the same, e.g. "the two definitions are incompatible",
+            "the work does not vanish": ``published = 0``).  A ``"differs"`` claim is ``match``
+            when a sample where they differ is found (the witness is recorded) and ``mismatch``
+            when they agree at every sample.
     """
 
     name: str
@@ -53,6 +58,7 @@ class Result:
     latex_name: str = ""
     note: str = ""
     limit: object = None
+    relation: str = "equal"
 
 
 @dataclass
@@ -181,7 +187,20 @@ def check_result(derivation: str, r: Result, *, n: int = 200, seed: int = 0, tol
         pub_diff = worst[0]
         if shown[1] is None:
             shown = worst
-        if pub_diff <= 1e-9:
+        if r.relation not in ("equal", "differs"):
+            raise ValueError(f"{r.name}: `relation` must be 'equal' or 'differs', got {r.relation!r}")
+        if r.relation == "differs":
+            k, i, vd, vp = shown[1]
+            if pub_diff > 1e-6:
+                status = "match"
+                counter = {"witness": True, "element": k, "parameters": {str(s): float(samples[s][i]) for s in params},
+                           "derived": vd, "published": vp, "relative_difference": shown[0]}
+            else:
+                status = "mismatch"
+                proved = all(symbolic_difference_is_zero(d, p) for d, p in zip(derived, published))
+                proof = ("symbolic" if proved else f"numeric: equal at all {n} samples") + \
+                    " (the publication states they differ)"
+        elif pub_diff <= 1e-9:
             status = "match"
             proved = all(symbolic_difference_is_zero(d, p) for d, p in zip(derived, published))
             proof = "symbolic" if proved else f"numeric: equal at all {n} samples (SymPy did not reduce the difference to 0)"

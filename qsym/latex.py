@@ -103,7 +103,8 @@ def document(title: str, abstract: str, results, records, definitions=()) -> str
             if rc.counterexample:
                 ce = rc.counterexample
                 pars = ", ".join(f"{_tex_escape(k)}={v:.4g}" for k, v in ce["parameters"].items())
-                out.append(rf"Counterexample: at {pars}: derived ${ce['derived']:.6g}$, published "
+                what = "Witness (they differ, as stated)" if ce.get("witness") else "Counterexample"
+                out.append(rf"{what}: at {pars}: derived ${ce['derived']:.6g}$, published "
                            rf"${ce['published']:.6g}$" + (rf", numeric solver ${ce['numeric_solver']:.6g}$"
                                                            if "numeric_solver" in ce else "") + ".\n\n")
         if r.note:

@@ -714,8 +714,23 @@ class MinimalDissipation:
         return c[key]
 
     def work(self) -> sp.Expr:
-        """``dW^md(t) = int Tr[dK_S rho_S] = Delta U^md - dQ^md``."""
-        return self.energy_change() - self.heat()
+        """``dW^md(t) = int_0^t Tr[dK_S/dtau rho_S] dtau = int sum_ij C_ij dK_ij``, integrated on its
+        own (along ``y = sin^2(Omega t/2)``), so that the first law ``Delta U^md = dQ^md + dW^md``
+        is a check, not a definition."""
+        key = ("dWmd", self.subsystem)
+        c = self.system._cache
+        if key not in c:
+            K = self.hamiltonian()
+            C = self.system.correlations().extract(self.modes, self.modes)
+            w = self._weights()
+            n = len(self.modes)
+            total = sp.S.Zero
+            for a in range(n):
+                for b in range(n):
+                    if K[a, b].has(self.system.time) and not _is_zero(C[a, b]):
+                        total += w[a][b] * _path_integral(C[a, b], K[a, b], self.system.time, self.system._relations())
+            c[key] = total
+        return c[key]
 
     def power(self) -> sp.Expr:
         """``Tr[dK_S/dt rho_S](t)``: the integrand of the work (its peaks are the slides' work peaks)."""
