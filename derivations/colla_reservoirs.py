@@ -236,6 +236,6 @@ def results() -> list[qs.Result]:
                  note="the md work at t* = pi/Omega grows like Gamma^2 n_2(nu_2)/(2 Delta): unbounded as Delta -> 0 "
                       "at any T_2 > 0 (at T_2 = 0 the peak is absent)"))
     Kp = _tidy(at_peak(md1.hamiltonian()[0, 0]), m._relations())
-    out.append(R("K_1(t*)", "Minimal dissipation peaks", Kp, m, None, None,
+    out.append(R("K_1(t*)", "Minimal dissipation peaks", Kp, m, MDHamiltonian("1", at=peak_time()), None,
                  latex_name=r"K_1(\pi/\Omega)", note="height of the md frequency at the propagator's minimum"))
     return out

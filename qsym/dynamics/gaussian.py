@@ -61,6 +61,7 @@ from ..algebra.symbols import DefinedSymbol, expand_definitions
 from ..baths import bose_occupation
 
 __all__ = ["QuadraticSystem", "UniformBlocks", "quadratic_system", "uniform_blocks", "EnergyAssignment",
+           "check_correlation_matrix",
            "MinimalDissipation", "ClosedFormUnavailable", "QuadraticInputError"]
 
 
@@ -187,6 +188,7 @@ class QuadraticSystem:
     domain: tuple = ()
     name: str = "quadratic bosons"
     block_symbols: tuple = ()  # ((Delta, Gamma, Omega, qbar) per 2x2 block, in block order)
+    initial: sp.ImmutableMatrix | None = None  # C(0) when given instead of the product Gibbs state
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     kind = "quadratic"
@@ -269,7 +271,10 @@ class QuadraticSystem:
 
     # -- initial state and evolution -----------------------------------------------------------------------------
     def initial_correlations(self) -> sp.Matrix:
-        """Product of subsystem Gibbs states (G3): ``C_XX = n_X(h_XX^T)``, zero between subsystems."""
+        """Product of subsystem Gibbs states (G3): ``C_XX = n_X(h_XX^T)``, zero between subsystems
+        (or the ``initial`` correlation matrix the system was built with)."""
+        if self.initial is not None:
+            return sp.Matrix(self.initial)
         C = sp.zeros(self.dim)
         for X, idx in self.subsystems:
             T = self.temperature(X)
@@ -388,15 +393,39 @@ class QuadraticSystem:
         return r"$\begin{gathered}" + r" \\ ".join(rows) + r"\end{gathered}$"
 
 
-def quadratic_system(h, subsystems: dict, temperatures: dict, *, time=None, assumptions=(), domain=(),
-                     name: str = "quadratic bosons", mode_names=(), multiplicity=None, structure=None,
-                     block_symbols=()) -> QuadraticSystem:
+def check_correlation_matrix(C, n: int, name: str = "initial") -> sp.ImmutableMatrix:
+    """``C_ij = <a_i^dag a_j>`` of a state: ``n x n``, Hermitian, positive semidefinite (checked
+    numerically where the entries are numbers)."""
+    C = sp.ImmutableMatrix(C)
+    if C.shape != (n, n):
+        raise QuadraticInputError(f"Argument `{name}` must be a {n}x{n} correlation matrix (one row per mode), "
+                                  f"got shape {C.shape}")
+    bad = [(i, j) for i in range(n) for j in range(i, n) if not _is_zero(C[i, j] - _conj(C[j, i]))]
+    if bad:
+        i, j = bad[0]
+        raise QuadraticInputError(f"Argument `{name}` must be Hermitian (C_ij = conj(C_ji) for C_ij = <a_i^dag a_j>); "
+                                  f"got C[{i},{j}] = {C[i, j]}, C[{j},{i}] = {C[j, i]}")
+    if not C.free_symbols:
+        import numpy as np
+        ev = np.linalg.eigvalsh(np.array(C.evalf(), dtype=complex))
+        if ev.min() < -1e-12:
+            raise QuadraticInputError(f"Argument `{name}` is not a state: C = <a^dag a> must be positive semidefinite, "
+                                      f"but has eigenvalue {ev.min():.3g} (occupations cannot be negative)")
+    return C
+
+
+def quadratic_system(h, subsystems: dict, temperatures: dict | None = None, *, initial=None, time=None,
+                     assumptions=(), domain=(), name: str = "quadratic bosons", mode_names=(), multiplicity=None,
+                     structure=None, block_symbols=()) -> QuadraticSystem:
     """Build and validate a :class:`QuadraticSystem`.
 
     Args:
         h: Hermitian single-particle matrix (SymPy, entries may be symbolic).
         subsystems: ``{label: [mode indices]}``, disjoint, covering ``0..n-1``.
-        temperatures: ``{label: T_X}`` with ``T_X > 0`` (declared positive if symbolic).
+        temperatures: ``{label: T_X}`` with ``T_X > 0`` (declared positive if symbolic): the initial
+            state is the product of the subsystems' Gibbs states.
+        initial: instead of ``temperatures``, the initial correlation matrix ``C_ij = <a_i^dag a_j>``
+            (Hermitian, positive semidefinite).
         time: the time symbol (default ``t``, positive).
         multiplicity: copies per mode class (default 1); a class with multiplicity != 1 must be decoupled.
 
@@ -420,17 +449,25 @@ def quadratic_system(h, subsystems: dict, temperatures: dict, *, time=None, assu
             f"Argument `subsystems` must partition the modes 0..{n - 1} (each exactly once); got {subsystems!r}: "
             + "; ".join(x for x in (f"missing {missing}" if missing else "", f"repeated {dup}" if dup else "",
                                    f"out of range {extra}" if extra else "") if x))
-    if set(temperatures) != set(subsystems):
-        raise QuadraticInputError(f"Argument `temperatures` must give one temperature per subsystem "
-                                  f"{sorted(subsystems)}, got keys {sorted(temperatures)}")
-    temps = tuple((X, _check_temperature(X, temperatures[X])) for X in subsystems)
+    if (temperatures is None) == (initial is None):
+        raise QuadraticInputError("give exactly one of `temperatures` (product Gibbs state) and `initial` "
+                                  "(a correlation matrix)")
+    C0 = None
+    if initial is not None:
+        C0 = check_correlation_matrix(initial, n)
+        temps = ()
+    else:
+        if set(temperatures) != set(subsystems):
+            raise QuadraticInputError(f"Argument `temperatures` must give one temperature per subsystem "
+                                      f"{sorted(subsystems)}, got keys {sorted(temperatures)}")
+        temps = tuple((X, _check_temperature(X, temperatures[X])) for X in subsystems)
     mult = tuple(multiplicity) if multiplicity is not None else (sp.S.One,) * n
     for i, m in enumerate(mult):
         if m != 1 and any(not _is_zero(h[i, j]) for j in range(n) if j != i):
             raise QuadraticInputError(f"mode class {i} stands for {m} copies and must be decoupled, but h couples it")
     return QuadraticSystem(h, tuple((X, tuple(idx)) for X, idx in subsystems.items()), mult, temps, structure,
                            time or sp.Symbol("t", positive=True), tuple(mode_names), tuple(assumptions),
-                           tuple(domain), name, tuple(block_symbols))
+                           tuple(domain), name, tuple(block_symbols), C0)
 
 
 # ---- structured couplings: collective modes ---------------------------------------------------------------
@@ -693,7 +730,8 @@ class MinimalDissipation:
         c = self.system._cache
         if key not in c:
             U = self.energy()
-            c[key] = _tidy(sp.expand(U - U.xreplace({self.system.time: 0})), self.system._relations())
+            rel = self.system._relations()
+            c[key] = _partial_fractions(_tidy(sp.expand(U - U.xreplace({self.system.time: 0})), rel), rel)
         return c[key]
 
     def heat(self) -> sp.Expr:

@@ -268,8 +268,8 @@ def _geometric_ratios(eps: dict, temperatures: dict) -> np.ndarray:
 def _tail_from_ratios(qs: np.ndarray, n_max: int) -> float:
     """``Pr[sum_k n_k > n_max]`` for independent ``Pr[n_k = n] = (1 - q_k) q_k^n``.
 
-    Summed directly over ``n_max < n <= M`` (no ``1 - sum`` cancellation), with ``M`` chosen so
-    that the neglected remainder is below ``1e-40`` relative.
+    Summed directly over ``n_max < n <= M`` (no ``1 - sum`` cancellation), with
+    ``q_max^(M - n_max) < 1e-80`` so that the neglected remainder is negligible.
     """
     qs = qs[qs > 0]
     if qs.size == 0:

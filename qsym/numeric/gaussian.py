@@ -56,6 +56,10 @@ class GaussianSolver:
     def solve(self, values: dict, spectral=None) -> "GaussianResult":
         s = self.system
         h, part = self.full_matrix(values)
+        if s.initial is not None:
+            C0 = expand_definitions(sp.Matrix(s.initial))
+            C0 = np.array(C0.xreplace({k: values[k] for k in C0.free_symbols}).evalf(), dtype=complex)
+            return GaussianResult(h, part, {}, initial=C0)
         temps = {X: float(expand_definitions(sp.sympify(T)).xreplace({k: values[k] for k in sp.sympify(T).free_symbols}))
                  for X, T in s.temperatures}
         return GaussianResult(h, part, temps)
@@ -70,10 +74,14 @@ class GaussianResult:
     temperatures: dict
     _eig: tuple = field(default=None, repr=False)
     _md_cache: dict = field(default_factory=dict, repr=False)
+    initial: np.ndarray | None = None
 
     def __post_init__(self):
         E, V = np.linalg.eigh(self.h)
         self._eig = (E, V)
+        if self.initial is not None:
+            self.C0 = np.asarray(self.initial, complex)
+            return
         self.C0 = np.zeros_like(self.h, dtype=complex)
         for X, idx in self.partition.items():
             self.C0[np.ix_(idx, idx)] = bose_matrix(self.h[np.ix_(idx, idx)], self.temperatures[X])
@@ -155,7 +163,7 @@ class GaussianResult:
         idx = self.partition[X]
         rest = [i for i in range(len(self.h)) if i not in set(idx)]
         G = U[np.ix_(idx, idx)]
-        if np.linalg.cond(G) > 1e13:
+        if np.linalg.svd(G, compute_uv=False).min() < 1e-12:  # G is a block of a unitary: ||G|| <= 1
             raise np.linalg.LinAlgError(f"G(t) = U_SS(t) is singular at t = {t}: the minimal-dissipation "
                                         f"Hamiltonian does not exist there")
         B = -1j * self.h[np.ix_(idx, rest)] @ U[np.ix_(rest, idx)]
@@ -411,12 +419,15 @@ class AssignmentQuantity(Target):
 
 @dataclass(frozen=True)
 class MDHamiltonian(Target):
-    """``e_X^T K(t) e_X``: the minimal-dissipation Hamiltonian on the symmetric mode of ``X``."""
+    """``e_X^T K(t) e_X``: the minimal-dissipation Hamiltonian on the symmetric mode of ``X``
+    (at the sampled ``t``, or at the time ``at``, an expression of the parameters)."""
 
     subsystem: str
+    at: object = None
 
     def numeric(self, me, res, values):
-        K = res.md_hamiltonian(self.subsystem, _t(me, values))
+        tau = _t(me, values) if self.at is None else _eval(self.at, values).real
+        K = res.md_hamiltonian(self.subsystem, tau)
         idx = res.partition[self.subsystem]
         e = np.ones(len(idx)) / np.sqrt(len(idx))
         return float(np.real(e @ K @ e))
