@@ -200,8 +200,9 @@ class GaussianResult:
         C = self._block(self.correlations(t), X)
         return float(np.real(np.sum(Kd * C)))
 
-    def md_heat(self, X: str, t: float, epsrel: float = 1e-12) -> float:
-        """``dQ^md = int_0^t Tr[K_S drho_S/dtau] dtau`` by adaptive quadrature."""
+    def md_heat(self, X: str, t: float, epsrel: float = 1e-12, with_error: bool = False):
+        """``dQ^md = int_0^t Tr[K_S drho_S/dtau] dtau`` by adaptive quadrature (``with_error``: also
+        the quadrature's error estimate)."""
         idx = self.partition[X]
 
         def f(tau):
@@ -214,26 +215,30 @@ class GaussianResult:
             val, err = integrate.quad(f, 0.0, t, epsabs=1e-14, epsrel=epsrel, limit=2000)
         if caught and err > 1e-10 * max(abs(val), 1e-300):
             warnings.warn(f"md heat of {X!r} at t = {t}: quadrature error estimate {err:.2g} for value {val:.6g}")
-        return val
+        return (val, err) if with_error else val
 
-    def md_work(self, X: str, t: float, epsrel: float = 1e-12) -> float:
+    def md_work(self, X: str, t: float, epsrel: float = 1e-12, with_error: bool = False):
         """``dW^md = int_0^t Tr[dK_S/dtau rho_S] dtau`` by adaptive quadrature of :meth:`md_power`."""
         import warnings
         with warnings.catch_warnings():  # an oscillating integrand with a small net value: the estimate is
             warnings.simplefilter("ignore", integrate.IntegrationWarning)  # judged in absolute terms by its users
-            val, _ = integrate.quad(lambda tau: self.md_power(X, tau), 0.0, t, epsabs=1e-14, epsrel=epsrel,
-                                    limit=2000)
-        return val
+            val, err = integrate.quad(lambda tau: self.md_power(X, tau), 0.0, t, epsabs=1e-14, epsrel=epsrel,
+                                      limit=2000)
+        return (val, err) if with_error else val
 
     def md_quantities(self, X: str, t: float) -> dict:
-        """``Delta U^md``, ``dQ^md`` (quadrature of ``Tr[K drho]``), ``dW^md = Delta U^md - dQ^md`` and
-        ``"dW_quadrature"``, the work integrated on its own (quadrature of ``Tr[dK rho]``: an
-        oscillating integrand with a small net value, so its error is small in absolute, not
-        relative, terms; it checks the first law).  Cached per ``(X, t)``."""
+        """``Delta U^md``, ``dQ^md`` (quadrature of ``Tr[K drho]``) and ``dW^md``, each computed on its
+        own; ``"dW_quadrature"`` is the quadrature of ``Tr[dK rho]`` (it checks the first law).  The
+        reported ``dW`` is whichever of the quadrature and ``Delta U^md - dQ^md`` has the smaller
+        error estimate (the difference cancels when the work is small against the heat; the
+        quadrature of an oscillating power loses relative precision over many periods).  Cached."""
         key = (X, float(t))
         if key not in self._md_cache:
-            dU, dQ = self.md_energy_change(X, t), self.md_heat(X, t)
-            self._md_cache[key] = {"dU": dU, "dQ": dQ, "dW": dU - dQ, "dW_quadrature": self.md_work(X, t)}
+            dU = self.md_energy_change(X, t)
+            dQ, eQ = self.md_heat(X, t, with_error=True)
+            dWq, eW = self.md_work(X, t, with_error=True)
+            e_diff = eQ + 1e-15 * (abs(dU) + abs(dQ))
+            self._md_cache[key] = {"dU": dU, "dQ": dQ, "dW": dWq if eW < e_diff else dU - dQ, "dW_quadrature": dWq}
         return self._md_cache[key]
 
     def assignment(self, X: str, approach: str, t: float) -> dict:
