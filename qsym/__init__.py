@@ -44,6 +44,9 @@ from .dynamics.collision import (CollisionError as CollisionError, CollisionMap 
                                  CollisionModel as CollisionModel, collision_model as collision_model,
                                  l1_coherence as l1_coherence)
 from .numeric.collision import CollisionSolver as CollisionSolver
+from .dynamics.gaussian import (QuadraticSystem as QuadraticSystem, quadratic_system as quadratic_system,
+                                uniform_blocks as uniform_blocks)
+from .numeric.gaussian import GaussianSolver as GaussianSolver
 from .dynamics.moments import (MomentMasterEquation as MomentMasterEquation,
                                moment_master_equation as moment_master_equation)
 from .numeric.redfield import (DeviationScan as DeviationScan, RedfieldSolver as RedfieldSolver,
