@@ -256,7 +256,10 @@ class GaussianResult:
 
 def energy_trajectories(res: GaussianResult, times, subsystems=None) -> dict:
     """``{X: <H_X>(t_k)}`` and ``"I"`` at many times in ``O(N^2)`` per time: in the eigenbasis of
-    ``h``, ``Tr[M C(t)] = sum_mn F_mn e^{i(E_m - E_n)t}`` with ``F`` precomputed (``C~ = V^T C V^*``)."""
+    ``h``, ``Tr[M C(t)] = sum_mn F_mn e^{i(E_m - E_n)t}`` with ``F`` precomputed (``C~ = V^T C V^*``).
+    These are absolute energies: a change much smaller than the energy itself loses relative
+    precision when differenced; :meth:`GaussianResult.energy_change` computes changes without
+    cancellation (``expm1``)."""
     E, V = res._eig
     # C(t) = V^* e^{iEt} C~0 e^{-iEt} V^T with C~0 = V^T C0 V^*
     Ct0 = V.T @ res.C0 @ V.conj()
