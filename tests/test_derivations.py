@@ -23,7 +23,8 @@ def records(request):
 
 def test_registry_lists_every_seed_system():
     assert {"fogedby-single-qubit", "fogedby-coupled-qubits", "fogedby-limits", "fogedby-offdiagonal",
-            "levy-kosloff-oscillators", "diosi-thermalizers", "cusumano-collision", "colla-reservoirs"} <= set(NAMES)
+            "levy-kosloff-oscillators", "diosi-thermalizers", "cusumano-collision", "colla-reservoirs",
+            "razzoli-synchronization"} <= set(NAMES)
 
 
 def test_every_derived_result_agrees_with_numeric_solver(records):
