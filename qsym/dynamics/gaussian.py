@@ -736,38 +736,26 @@ class MinimalDissipation:
 
     def heat(self) -> sp.Expr:
         """``dQ^md(t) = int_0^t sum_ij K_ij dC_ij/dtau dtau``, integrated along ``y = sin^2(Omega t/2)``."""
-        key = ("dQmd", self.subsystem)
-        c = self.system._cache
-        if key not in c:
-            K = self.hamiltonian()
-            C = self.system.correlations().extract(self.modes, self.modes)
-            w = self._weights()
-            n = len(self.modes)
-            total = sp.S.Zero
-            for a in range(n):
-                for b in range(n):
-                    if C[a, b].has(self.system.time) and not _is_zero(K[a, b]):
-                        total += w[a][b] * _path_integral(K[a, b], C[a, b], self.system.time, self.system._relations())
-            c[key] = total
-        return c[key]
+        return self._stieltjes("dQmd", integrand="K", measure="C")
 
     def work(self) -> sp.Expr:
         """``dW^md(t) = int_0^t Tr[dK_S/dtau rho_S] dtau = int sum_ij C_ij dK_ij``, integrated on its
         own (along ``y = sin^2(Omega t/2)``), so that the first law ``Delta U^md = dQ^md + dW^md``
         is a check, not a definition."""
-        key = ("dWmd", self.subsystem)
+        return self._stieltjes("dWmd", integrand="C", measure="K")
+
+    def _stieltjes(self, key: str, integrand: str, measure: str) -> sp.Expr:
+        """``sum_ij w_ij int_0^t f_ij d(g_ij)`` with ``(f, g) = (K, C)`` (heat) or ``(C, K)`` (work), cached."""
+        key = (key, self.subsystem)
         c = self.system._cache
         if key not in c:
-            K = self.hamiltonian()
-            C = self.system.correlations().extract(self.modes, self.modes)
+            mats = {"K": self.hamiltonian(), "C": self.system.correlations().extract(self.modes, self.modes)}
+            f, g = mats[integrand], mats[measure]
             w = self._weights()
+            t, rel = self.system.time, self.system._relations()
             n = len(self.modes)
-            total = sp.S.Zero
-            for a in range(n):
-                for b in range(n):
-                    if K[a, b].has(self.system.time) and not _is_zero(C[a, b]):
-                        total += w[a][b] * _path_integral(C[a, b], K[a, b], self.system.time, self.system._relations())
-            c[key] = total
+            c[key] = sp.Add(*[w[a][b] * _path_integral(f[a, b], g[a, b], t, rel)
+                              for a in range(n) for b in range(n) if g[a, b].has(t) and not _is_zero(f[a, b])])
         return c[key]
 
     def power(self) -> sp.Expr:
