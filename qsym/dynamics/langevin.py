@@ -256,14 +256,17 @@ class OscillatorNetwork:
 
     def equations_of_motion_latex(self) -> str:
         rows = []
+        def coef(c):  # unit coefficients are not printed
+            c = sp.sympify(c)
+            return "" if c == 1 else ("-" if c == -1 else sp.latex(c) + r"\,")
         for l, name in enumerate(self.names):
-            terms = [rf"{sp.latex(self.masses[l])}\,\ddot x_{{{name}}}"]
-            terms += [rf"{sp.latex(self.K[l, j])}\,x_{{{self.names[j]}}}" for j in range(self.n) if self.K[l, j] != 0]
+            terms = [rf"{coef(self.masses[l])}\ddot x_{{{name}}}"]
+            terms += [rf"{coef(self.K[l, j])}x_{{{self.names[j]}}}" for j in range(self.n) if self.K[l, j] != 0]
             for b in self.baths:
                 if b.weights[l] != 0:
-                    inner = " + ".join(rf"{sp.latex(b.weights[j])}\dot x_{{{self.names[j]}}}(s)"
+                    inner = " + ".join(rf"{coef(b.weights[j])}\dot x_{{{self.names[j]}}}(s)"
                                        for j in range(self.n) if b.weights[j] != 0)
-                    terms.append(rf"{sp.latex(b.weights[l])}\int_0^t \Gamma_{{{b.name}}}(t-s)\,[{inner}]\,ds")
+                    terms.append(rf"{coef(b.weights[l])}\int_0^t \Gamma_{{{b.name}}}(t-s)\,[{inner}]\,ds")
             rows.append(" + ".join(terms) + rf" = \xi_{{{name}}}(t)")
         kern = [rf"\Gamma_{{{b.name}}}(t) = {sp.latex(b.density.kernel())}" for b in self.baths]
         return r"\begin{aligned}" + r" \\ ".join(rows + kern) + r"\end{aligned}"
@@ -464,5 +467,9 @@ def root_series(F, w, u, w0, order: int, minimal=None):
 
 
 def pearson(cov, i: int = 0, j: int = 1):
-    """``C = <dx_i dx_j> / sqrt(<dx_i^2> <dx_j^2>)`` (symmetrised covariance)."""
-    return cov[i, j] / sp.sqrt(cov[i, i] * cov[j, j])
+    """``C = <dx_i dx_j> / sqrt(<dx_i^2> <dx_j^2>)`` (symmetrised covariance; SymPy or numeric)."""
+    if isinstance(cov, sp.MatrixBase):
+        return cov[i, j] / sp.sqrt(cov[i, i] * cov[j, j])
+    import numpy as np
+    cov = np.asarray(cov)
+    return float(cov[i, j] / np.sqrt(cov[i, i] * cov[j, j]))

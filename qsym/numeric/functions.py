@@ -74,6 +74,8 @@ def to_numeric(expr, params=None, *, spectral: dict | None = None) -> NumericFun
     ``spectral[X]`` (a SymPy ``Lambda``).  Argument order: ``params`` (default: sorted free
     symbols).  Uses ``cse=True``."""
     e = expand_occupations(expand_definitions(expr), expm1_form=True)
+    if e.has(sp.coth):  # numpy has no coth; lambdify's exponential form overflows at large arguments
+        e = e.replace(sp.coth, lambda x: 1 / sp.tanh(x))
     for name, g in undefined_spectral_functions(e).items():
         if spectral is None or name not in spectral:
             raise ValueError(

@@ -179,7 +179,7 @@ class LangevinResult:
 
     def covariance(self, kind: str = "xx", epsrel: float = 1e-11) -> np.ndarray:
         """(L4) by adaptive quadrature, the range split at the real parts of the poles."""
-        key = ("cov", kind)
+        key = ("cov", kind, epsrel)
         if key in self._cache:
             return self._cache[key]
         self._check_convergent(kind)
@@ -201,14 +201,25 @@ class LangevinResult:
         self._cache[key] = total
         return total
 
-    def matsubara_covariance(self, n_terms: int = 20000) -> np.ndarray:
+    def _auto_terms(self, T: float, n_terms):
+        """Enough Matsubara terms that the last frequency is >= 100 x every scale of the problem
+        (damping strengths, normal-mode frequencies): the fitted tail ``a/nu^2 + b/nu^3`` is then
+        accurate; at least 20000, at most 2e6."""
+        if n_terms is not None:
+            return int(n_terms)
+        scales = [np.sqrt(np.max(np.abs(linalg.eigvals(self.K, self.M))))]
+        scales += [abs(spec["strength"]) / min(np.diag(self.M)) * float(np.dot(g, g)) for g, _, spec in self.baths]
+        need = 100 * max(scales) / (2 * np.pi * T)
+        return int(min(max(20000, np.ceil(need)), 2_000_000))
+
+    def matsubara_covariance(self, n_terms: int | None = None) -> np.ndarray:
         """``<x x^T> = T sum_n chi(i|nu_n|)`` (L5, one temperature): direct sum to ``n_terms`` plus the
         tail of the asymptotic expansion ``chi(i nu) = M^-1/nu^2 - M^-1 G M^-1/nu^3 + ...``."""
         temps = {T for _, T, _ in self.baths}
         if len(temps) != 1:
             raise ValueError("the Matsubara form needs one temperature")
         T = temps.pop()
-        return self._matsubara(self._chi_im, T, n_terms)
+        return self._matsubara(self._chi_im, T, self._auto_terms(T, n_terms))
 
     def _chi_im(self, nu) -> np.ndarray:
         """``chi(i nu)`` for an array of ``nu`` (batched inverse), shape ``(len(nu), n, n)``."""
@@ -235,13 +246,14 @@ class LangevinResult:
         tail3 = -special.polygamma(2, n_terms + 1) / 2 / k**3
         return T * chi(np.array([0.0]))[0] + 2 * T * (s + a * tail2 + b * tail3)
 
-    def strong_coupling_covariance(self, bath_index: int, n_terms: int = 20000) -> np.ndarray:
+    def strong_coupling_covariance(self, bath_index: int, n_terms: int | None = None) -> np.ndarray:
         """(L6) numerically: ``T K^{-1} + 2T sum_{n>0} N (N^T (K + nu_n^2 M) N)^{-1} N^T`` with ``N`` a numeric
         orthonormal basis of ``ker g g^T`` (no symbolic step: a direct Matsubara sum with its tail)."""
-        key = ("strong", bath_index)
+        g, T, _ = self.baths[bath_index]
+        n_terms = self._auto_terms(T, n_terms)
+        key = ("strong", bath_index, n_terms)
         if key in self._cache:
             return self._cache[key]
-        g, T, _ = self.baths[bath_index]
         N = linalg.null_space(np.outer(g, g))
         Kr, Mr = N.T @ self.K @ N, N.T @ self.M @ N
 
