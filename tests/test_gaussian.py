@@ -280,3 +280,31 @@ def test_three_mode_block_says_what_to_do():
     s = quadratic_system(h, {"1": [0], "2": [1, 2]}, {"1": T1, "2": T2})
     with pytest.raises(ClosedFormUnavailable, match="numeric solver"):
         s.correlations()
+
+
+def test_minimal_dissipation_energetics_from_fock_space(colla):
+    """U^md and dQ^md built from Fock-space objects only: K(t) from the canonical form of the exact
+    reduced map (qsym.numeric.fock.ReducedDynamics) and C(t) from the Fock evolution; the heat by
+    Simpson quadrature of sum K_ij dC_ij/dt on a fine grid."""
+    fock = pytest.importorskip("qsym.numeric.fock")
+    from scipy.integrate import simpson
+    vals = {w1: 1.3, w2: 1.1, g: 0.1, gam: 0.12, T1: 0.7, T2: 0.45, N1: 1, N2: 1, t: 2.1}
+    res = GaussianSolver(colla).solve(vals)
+    red = fock.ReducedDynamics(res.h, res.partition, "1", n_max=3)
+    ev = fock.FockEvolution(res.h, res.partition, res.temperatures, n_max=45)
+    idx = res.partition["1"]
+
+    def k_of(tau):
+        return red.number_conserving_form(red.canonical_hamiltonian(tau))[0]
+
+    def C_of(tau):
+        return ev.correlation_matrix(tau)[np.ix_(idx, idx)]
+    tau = float(vals[t])
+    dU = float(np.real(np.sum(k_of(tau) * C_of(tau)) - np.sum(k_of(0.0) * C_of(0.0))))
+    md = colla.assignment("1").minimal_dissipation()
+    assert abs(dU - value(md["dU"], vals).real) < 1e-9
+    grid = np.linspace(0.0, tau, 801)
+    h = 1e-5
+    integrand = [float(np.real(np.sum(k_of(s) * (C_of(s + h) - C_of(s - h)) / (2 * h)))) for s in grid]
+    dQ = simpson(integrand, x=grid)
+    assert abs(dQ - value(md["dQ"], vals).real) < 1e-7 * max(1.0, abs(dQ))
