@@ -13,8 +13,10 @@ $(BIN)/qsym: pyproject.toml
 demo: $(BIN)/qsym
 	$(BIN)/qsym verify --all --json verify-report.json
 
+# one BLAS thread per xdist worker: small matrices with 2 workers x 2 threads oversubscribe 2 cores
+# (measured: a 65-mode test took 279 s instead of 9 s)
 test: $(BIN)/qsym
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadscope
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadscope
 
 bench: $(BIN)/qsym
 	$(BIN)/pip install -q -e ".[bench]"
