@@ -13,9 +13,8 @@ from qsym.derivation import check_result
 NAMES = sorted(registry())
 
 
-@pytest.fixture(scope="module", params=NAMES)
-def records(request):
-    mod = registry()[request.param]
+def _records(name):
+    mod = registry()[name]
     results = mod.results()
     # 100 samples per result here (the CI budget); `qsym verify --all` (make demo) uses 200
     return results, [check_result(mod.NAME, r, n=100, seed=0) for r in results]
@@ -27,7 +26,7 @@ def test_registry_lists_every_seed_system():
             "razzoli-synchronization"} <= set(NAMES)
 
 
-def test_every_derived_result_agrees_with_numeric_solver(records):
+def check_agrees_with_numeric_solver(records):
     results, recs = records
     checked = [r for r in recs if r.max_rel_err is not None]
     limits = [r for r in recs if r.limit_check is not None]
@@ -42,7 +41,7 @@ def test_every_derived_result_agrees_with_numeric_solver(records):
     assert all(r.numeric_ok for r in recs)
 
 
-def test_every_published_equation_is_classified_with_evidence(records):
+def check_classified_with_evidence(records):
     results, recs = records
     for res, rec in zip(results, recs):
         if res.published is None:
@@ -64,6 +63,29 @@ def test_every_published_equation_is_classified_with_evidence(records):
             if "numeric_solver" in ce:  # the solver sides with the derivation, not the paper
                 assert abs(ce["numeric_solver"] - ce["derived"]) <= 1e-8 * max(1.0, abs(ce["derived"]))
                 assert abs(ce["numeric_solver"] - ce["published"]) > 1e-6 * max(1e-12, abs(ce["published"]))
+
+
+class _DerivationRecords:
+    """Both checks for one derivation; one test class per derivation (below), so that
+    ``pytest-xdist --dist loadscope`` spreads the derivations over the workers instead of
+    running them all in one (a module-scoped fixture is one scope)."""
+
+    NAME = ""
+
+    @pytest.fixture(scope="class")
+    def records(self):
+        return _records(self.NAME)
+
+    def test_every_derived_result_agrees_with_numeric_solver(self, records):
+        check_agrees_with_numeric_solver(records)
+
+    def test_every_published_equation_is_classified_with_evidence(self, records):
+        check_classified_with_evidence(records)
+
+
+for _name in NAMES:
+    _cls = f"TestRecords_{_name.replace('-', '_')}"
+    globals()[_cls] = type(_cls, (_DerivationRecords,), {"NAME": _name})
 
 
 def test_coupled_qubit_steady_state_factorises_into_channels():
