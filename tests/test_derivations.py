@@ -73,8 +73,9 @@ class _DerivationRecords:
     NAME = ""
 
     @pytest.fixture(scope="class")
-    def records(self):
-        return _records(self.NAME)
+    @classmethod
+    def records(cls):
+        return _records(cls.NAME)
 
     def test_every_derived_result_agrees_with_numeric_solver(self, records):
         check_agrees_with_numeric_solver(records)
