@@ -34,7 +34,7 @@ from scipy import integrate, linalg
 
 import qsym as qs
 from qsym.dynamics.langevin import CaldeiraLeggettBath, DrudeOhmic, Ohmic, oscillator_network, pearson
-from qsym.numeric.langevin import (CovarianceElement, DampingValue, PearsonCoefficient, PoleValue,
+from qsym.numeric.langevin import (DampingValue, PearsonCoefficient, PoleValue,
                                    StrongCouplingCovariance, StrongCouplingPearson, SusceptibilityElement)
 from qsym.numeric.targets import Target
 

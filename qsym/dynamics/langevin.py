@@ -146,10 +146,6 @@ class Lorentzian(SpectralDensity):
     def kernel(self, t=t_sym):
         """``Gamma(t) = (2/pi) int J/w cos(wt) dw``: the inverse transform of ``gamma(w)`` by the residues
         at its poles in the lower half plane."""
-        return self._kernel_from_damping(t)
-
-    def _kernel_from_damping(self, t):
-        # the inverse transform by residues of gamma(w) (poles in the lower half plane)
         w = sp.Symbol("w_pole")
         g = self.damping(w)
         poles = sp.solve(sp.denom(sp.together(g)), w)
@@ -440,7 +436,6 @@ def root_series(F, w, u, w0, order: int, minimal=None):
     c_1..c_{k-1}) = 0``.  ``w0`` may be a symbol standing for the root with ``minimal`` its
     polynomial (``minimal(w0) = 0``): coefficients are then reduced modulo it."""
     F = sp.expand(F)
-    c = sp.Symbol("c_next")
     dF0 = sp.expand(sp.diff(F, w).xreplace({w: w0, u: 0}))
 
     def reduce(e):

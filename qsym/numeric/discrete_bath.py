@@ -388,7 +388,6 @@ class DiscretisedNetwork:
     def bare_covariance(self, T: float | None = None) -> np.ndarray:
         """Covariance of the bare system (no baths) in its Gibbs state at ``T`` (ground state for
         ``T=None``), order ``x`` then ``p``."""
-        n = self.n
         s = 1 / np.sqrt(self.masses)
         w2, U = np.linalg.eigh(s[:, None] * self.K * s[None, :])
         w = np.sqrt(w2)

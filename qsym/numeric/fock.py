@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
-from math import ceil, comb, log
+from math import ceil, log
 
 import numpy as np
 import scipy.linalg as sla

@@ -16,7 +16,7 @@ import sympy as sp
 from scipy import integrate, linalg
 
 from ..algebra.symbols import expand_definitions
-from .targets import Target
+from .targets import Target, numeric_value
 
 __all__ = ["GaussianSolver", "GaussianResult", "bose_matrix", "EnergyChange", "CollectiveCorrelation",
            "EnergyConservation", "FirstLawResidualMD", "CollectiveDetuning", "PropagatorNorm",
@@ -60,8 +60,7 @@ class GaussianSolver:
             C0 = expand_definitions(sp.Matrix(s.initial))
             C0 = np.array(C0.xreplace({k: values[k] for k in C0.free_symbols}).evalf(), dtype=complex)
             return GaussianResult(h, part, {}, initial=C0)
-        temps = {X: float(expand_definitions(sp.sympify(T)).xreplace({k: values[k] for k in sp.sympify(T).free_symbols}))
-                 for X, T in s.temperatures}
+        temps = {X: numeric_value(T, values).real for X, T in s.temperatures}
         return GaussianResult(h, part, temps)
 
 
@@ -295,9 +294,7 @@ def _t(me, values):
     return float(values[me.model.time])
 
 
-def _eval(expr, values):
-    e = expand_definitions(sp.sympify(expr))
-    return complex(e.xreplace({s: values[s] for s in e.free_symbols}).evalf())
+_eval = numeric_value
 
 
 @dataclass(frozen=True)

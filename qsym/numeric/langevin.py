@@ -16,16 +16,14 @@ import sympy as sp
 from scipy import integrate, linalg, special
 
 from ..algebra.symbols import expand_definitions
-from ..dynamics.langevin import DivergentQuantityError, DrudeOhmic, Lorentzian, Ohmic, nu_sym, w_sym
-from .targets import Target
+from ..dynamics.langevin import DivergentQuantityError, DrudeOhmic, Lorentzian, nu_sym, w_sym
+from .targets import Target, numeric_value
 
 __all__ = ["LangevinSolver", "LangevinResult", "damping_from_density", "CovarianceElement", "PearsonCoefficient",
            "StrongCouplingCovariance", "StrongCouplingPearson", "PoleValue", "DampingValue", "SusceptibilityElement"]
 
 
-def _num(e, values):
-    e = expand_definitions(sp.sympify(e))
-    return complex(sp.sympify(e.xreplace({s: values[s] for s in e.free_symbols})).evalf())
+_num = numeric_value
 
 
 def _lamb(expr, var, values):

@@ -18,9 +18,14 @@ __all__ = ["Target", "HeatCurrent", "ChannelHeatCurrent", "Population", "Rate", 
            "Vanishing", "vanishing_aware"]
 
 
+def numeric_value(expr, values) -> complex:
+    """``expr`` (defined symbols expanded) at the numeric ``values``, as a complex number."""
+    e = expand_definitions(sp.sympify(expr))
+    return complex(sp.sympify(e.xreplace({s: values[s] for s in e.free_symbols})).evalf())
+
+
 def _value(expr, values) -> float:
-    e = expand_definitions(expr)
-    return complex(e.evalf(subs={s: values[s] for s in e.free_symbols})).real
+    return numeric_value(expr, values).real
 
 
 def level_index(me, n: int, res, values) -> int:
