@@ -68,4 +68,9 @@ from .secondlaw import (SecondLawCertificate as SecondLawCertificate, certify_cu
 from .thermo import (dissipator_power as dissipator_power, energy_balance as energy_balance, entropy_production as entropy_production,
                      flux_form as flux_form, heat_current as heat_current, heat_currents as heat_currents)
 
+from .report import DerivationReport as DerivationReport, derive as derive
+from .steps import Step as Step
+from .sweep import (NumericObservable as NumericObservable, SweepError as SweepError, SweepResult as SweepResult,
+                    sweep as sweep)
+
 __version__ = "0.1.0"

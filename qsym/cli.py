@@ -1,7 +1,7 @@
 """The ``qsym`` command: list, derive and verify the derivations.
 
     qsym list
-    qsym derive NAME [--latex FILE]
+    qsym derive NAME [--latex FILE] [--markdown FILE] [--no-cache]
     qsym verify [NAME ...|--all] [--json FILE] [--samples N] [--seed S]
 
 ``verify`` prints a table of every derived result with its published equation label, status
@@ -53,22 +53,37 @@ def _records(name, mod, samples, seed, out=sys.stdout):
 
 
 def _cmd_derive(args) -> int:
-    from qsym.latex import document, latex
+    from qsym.latex import latex
+    from qsym.report import derive
     reg = _registry()
     if args.name not in reg:
         print(f"unknown derivation {args.name!r}; `qsym list` shows {sorted(reg)}", file=sys.stderr)
         return 2
-    mod = reg[args.name]
-    if args.latex:
-        results, records = _records(args.name, mod, args.samples, args.seed)
-        tex = document(mod.TITLE, (mod.__doc__ or "").strip(), results, records, mod.definitions())
-        with open(args.latex, "w") as fh:
-            fh.write(tex)
-        print(f"wrote {args.latex}")
-    else:
-        for r in mod.results():
+    d = derive(args.name, cache=not args.no_cache)
+    print(f"# {args.name}: {len(d.results)} results ({'from the cache' if d.from_cache else 'derived'} in "
+          f"{d.derive_time:.2f} s)")
+    if not (args.latex or args.markdown):
+        for k, s in enumerate(d.steps, 1):
+            print(f"step {k}: {s.title} [{s.approximation_text()}]")
+        for r in d.results:
             print(f"[{r.equation}] {r.name} = {latex(r.derived)}")
-    return 0
+        return 0
+    if args.no_cache:
+        import os
+        os.environ["QSYM_CACHE"] = "off"
+    t0 = time.perf_counter()
+    records = d.records(args.samples, args.seed)
+    print(f"# verified {len(records)} results in {time.perf_counter() - t0:.2f} s: "
+          f"{sum(r.status == 'match' for r in records)} match, {sum(r.status == 'mismatch' for r in records)} "
+          f"mismatch, {sum(r.status == 'derived-only' for r in records)} derived-only, "
+          f"{sum(not r.numeric_ok for r in records)} disagree with the numeric solver")
+    for path, text in ((args.latex, d.latex_document(args.samples, args.seed) if args.latex else None),
+                       (args.markdown, d.markdown(args.samples, args.seed) if args.markdown else None)):
+        if path:
+            with open(path, "w") as fh:
+                fh.write(text)
+            print(f"wrote {path}")
+    return 1 if any(not r.numeric_ok for r in records) else 0
 
 
 def _cmd_verify(args) -> int:
@@ -111,7 +126,9 @@ def main(argv=None) -> int:
     sub.add_parser("list", help="list the derivations").set_defaults(func=_cmd_list)
     d = sub.add_parser("derive", help="derive one result set (print, or write a LaTeX document)")
     d.add_argument("name")
-    d.add_argument("--latex", metavar="FILE")
+    d.add_argument("--latex", metavar="FILE", help="write a compilable LaTeX document (steps, results, verification)")
+    d.add_argument("--markdown", metavar="FILE", help="write the same record as Markdown")
+    d.add_argument("--no-cache", action="store_true", help="derive and verify afresh (ignore the disk cache)")
     d.add_argument("--samples", type=int, default=200)
     d.add_argument("--seed", type=int, default=0)
     d.set_defaults(func=_cmd_derive)

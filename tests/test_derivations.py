@@ -65,6 +65,48 @@ def check_classified_with_evidence(records):
                 assert abs(ce["numeric_solver"] - ce["published"]) > 1e-6 * max(1e-12, abs(ce["published"]))
 
 
+def check_document_compiles(name, records, tmp_path):
+    """The derivation record (steps, results tagged with the paper's labels, published forms,
+    verification table) as ``qsym derive NAME --latex`` writes it compiles with pdflatex, and
+    the Markdown record carries the same results."""
+    from qsym.report import latex_document, markdown_document
+    from qsym.steps import steps_of
+    results, recs = records
+    mod = registry()[name]
+    steps = steps_of(results)
+    assert steps and steps[0].kind == "model"
+    assert all(s.statement or s.assumptions for s in steps)
+    tex = latex_document(mod.TITLE, mod.__doc__ or "", results, recs, steps, mod.definitions())
+    md = markdown_document(mod.TITLE, mod.__doc__ or "", results, recs, steps, mod.definitions())
+    for r in results:
+        assert f"### {r.name} (eq. {r.equation})" in md
+    assert tex.count(r"\tag{") >= len(results)
+    pdf = compile_latex(tex, tmp_path / f"{name}.tex")
+    assert pdf.stat().st_size > 10_000
+
+
+def compile_latex(tex: str, path):
+    """pdflatex on ``tex`` (twice is not needed: no references); returns the PDF path.  Skips
+    when pdflatex is missing unless QSYM_REQUIRE_PDFLATEX=1 (CI installs it in .ci/run)."""
+    import os
+    import shutil
+    import subprocess
+    if shutil.which("pdflatex") is None:
+        if os.environ.get("QSYM_REQUIRE_PDFLATEX") == "1":
+            pytest.fail("pdflatex is required (QSYM_REQUIRE_PDFLATEX=1) but not on PATH: apt-get install "
+                        "texlive-latex-base texlive-latex-recommended")
+        pytest.skip("pdflatex not installed (apt-get install texlive-latex-base texlive-latex-recommended)")
+    path.write_text(tex)
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name], cwd=path.parent,
+                         capture_output=True, text=True, timeout=300)
+    log = path.with_suffix(".log").read_text(errors="replace")
+    assert run.returncode == 0, log[-3000:]
+    assert "! " not in log, log[log.index("! "):][:2000]
+    pdf = path.with_suffix(".pdf")
+    assert pdf.exists()
+    return pdf
+
+
 class _DerivationRecords:
     """Both checks for one derivation; one test class per derivation (below), so that
     ``pytest-xdist --dist loadscope`` spreads the derivations over the workers instead of
@@ -82,6 +124,9 @@ class _DerivationRecords:
 
     def test_every_published_equation_is_classified_with_evidence(self, records):
         check_classified_with_evidence(records)
+
+    def test_derivation_record_compiles_with_pdflatex(self, records, tmp_path):
+        check_document_compiles(self.NAME, records, tmp_path)
 
 
 for _name in NAMES:

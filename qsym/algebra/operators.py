@@ -95,6 +95,9 @@ class Operator:
     def __setattr__(self, *_):
         raise AttributeError("Operator is immutable")
 
+    def __reduce__(self):  # immutable with __slots__: rebuild through the constructor (disk cache)
+        return (type(self), (self.matrix, self.space))
+
     # -- algebra ---------------------------------------------------------------------
     def _check_space(self, other: "Operator", what: str) -> None:
         if other.space != self.space:

@@ -440,6 +440,26 @@ class CollisionMap:
         return (rf"\rho' = \rho - i\,\delta t\,[{sp.latex(self.effective_hamiltonian)}, \rho] + "
                 rf"\frac{{\delta t^2}}{{2}}\Big({terms}\Big)(\rho)")
 
+    def derivation_steps(self) -> tuple:
+        """The collision model (system, ancilla, interaction, fresh ancilla state each
+        collision), then the map expanded in ``dt`` to this map's order (eqs. 15, 21-27)."""
+        from ..latex import latex
+        from ..steps import Step, assumption_texts, positivity_text
+        m = self.model
+        pairs = r",\ ".join(rf"{latex(A)}\otimes {label}" for A, B, label in m.pairs)
+        model = Step("model", f"Collision model: {m.name}",
+                     rf"H_S = {latex(m.h_S)},\quad H_E = {latex(m.h_E)},\quad H_{{SE}} = \sum_j A_j\otimes B_j:\ {pairs}",
+                     (), assumption_texts(m.assumptions) + (
+                         "each collision with a fresh ancilla in $\\eta$" + (
+                             rf" $= e^{{-\beta H_E}}/Z$, $\beta = {latex(m.beta)}$" if m.beta is not None else ""),
+                         "initial state $\\rho\\otimes\\eta$ (no system-ancilla correlations)",
+                         positivity_text(m.h_S.free_symbols | m.h_E.free_symbols | {m.dt}))
+                     )
+        expansion = Step("dynamics", f"Collision map expanded in the collision time to order dt^{self.order}",
+                         self.lindblad_form_latex(), ("truncation",),
+                         (rf"$\delta t = {latex(m.dt)}$ small: $\|H\|\,\delta t \ll 1$",))
+        return (model, expansion)
+
     def _repr_latex_(self):
         corr = r" \\ ".join(rf"{sp.latex(c.symbol)} = {sp.latex(c.value)}" for c in self.correlations if c.symbol != 0)
         return r"$\begin{gathered}" + self.lindblad_form_latex() + (r" \\ " + corr if corr else "") + r"\end{gathered}$"

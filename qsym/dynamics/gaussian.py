@@ -380,6 +380,26 @@ class QuadraticSystem:
         self.modes_of(X)
         return MinimalDissipation(self, X)
 
+    def derivation_steps(self) -> tuple:
+        """The model (``h``, the subsystems, the initial state), then the exact single-particle
+        solution ``C(t) = U^* C(0) U^T`` (no approximation: the Hamiltonian is quadratic)."""
+        from ..latex import latex
+        from ..steps import Step, assumption_texts, positivity_text
+        body = self._repr_latex_()[len(r"$\begin{gathered}"):-len(r"\end{gathered}$")]
+        initial = ("initial correlation matrix given" if self.initial is not None else
+                   "initial state: product of Gibbs states of the subsystems, " +
+                   ", ".join(f"${X}$ at $T = {latex(T)}$" for X, T in self.temperatures))
+        extra = ()
+        if self.structure is not None:
+            extra = ("uniform blocks reduced to collective modes (symmetric combinations) plus decoupled dark modes",)
+        model = Step("model", f"Quadratic bosons: {self.name}", r"\begin{gathered}" + body + r"\end{gathered}", (),
+                     assumption_texts(self.assumptions) + (initial,) + extra +
+                     (positivity_text(self.h.free_symbols),))
+        solution = Step("dynamics", "Exact single-particle propagation of the correlation matrix",
+                        r"C_{ij}(t) = \langle a_i^\dagger a_j\rangle_t = \left(U^* C(0) U^T\right)_{ij},\quad U = e^{-iht}",
+                        (), ("number-conserving quadratic Hamiltonian (Gaussian states stay Gaussian)",))
+        return (model, solution)
+
     # -- rendering ---------------------------------------------------------------------------------------------
     def _repr_latex_(self):
         names = self.mode_names or tuple(f"a_{{{i + 1}}}" for i in range(self.dim))

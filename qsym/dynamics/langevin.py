@@ -267,6 +267,22 @@ class OscillatorNetwork:
         kern = [rf"\Gamma_{{{b.name}}}(t) = {sp.latex(b.density.kernel())}" for b in self.baths]
         return r"\begin{aligned}" + r" \\ ".join(rows + kern) + r"\end{aligned}"
 
+    def derivation_steps(self) -> tuple:
+        """The network and its Caldeira-Leggett baths, then the exact stationary solution of
+        the quantum Langevin equations (L1-L4): linear coupling, no Born or Markov step."""
+        from ..latex import latex
+        from ..steps import Step, assumption_texts, positivity_text
+        baths = tuple(f"bath {b.name}: {type(b.density).__name__} spectral density, $T = {latex(b.temperature)}$, "
+                      f"weights {tuple(latex(w) for w in b.weights)}" for b in self.baths)
+        model = Step("model", f"Oscillators in Caldeira-Leggett baths: {self.name}",
+                     rf"M = {latex(self.M)},\quad K = {latex(self.K)}", ("counterterm",),
+                     assumption_texts(self.assumptions) + baths + (positivity_text(self.K.free_symbols),))
+        solution = Step("dynamics", "Stationary state of the quantum Langevin equations (fluctuation-dissipation)",
+                        self.equations_of_motion_latex(), (),
+                        ("linear coupling to harmonic baths in their Gibbs states (exact, any coupling strength)",
+                         "stationary: the initial state forgotten (all modes damped)"))
+        return (model, solution)
+
     def _repr_latex_(self):
         return "$" + self.equations_of_motion_latex() + "$"
 

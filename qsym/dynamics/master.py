@@ -100,6 +100,17 @@ def dissipator_channels(model: OpenSystem, spec: Spectrum) -> list[JumpChannel]:
     return out
 
 
+def master_equation_kind(kind: str) -> tuple[tuple, str]:
+    """``(approximations, title)`` of a master equation of the given ``kind``."""
+    if "Redfield" in kind:
+        return ("Born", "Markov", "no Lamb shift"), "Bloch-Redfield master equation (no secular approximation)"
+    if "local" in kind:
+        return (("Born", "Markov", "secular", "local", "no Lamb shift"),
+                "Local Lindblad master equation: Bohr components of each coupling with respect to the site Hamiltonian")
+    return (("Born", "Markov", "secular", "no Lamb shift"),
+            "Global Born-Markov secular (Davies) master equation in the eigenbasis of H_S")
+
+
 @dataclass(frozen=True)
 class MasterEquation:
     """A Lindblad master equation in the eigenbasis of ``H_S``.
@@ -359,6 +370,17 @@ class MasterEquation:
         (Fogedby eqs. 2.11-2.12).  See :func:`qsym.thermo.heat_current`."""
         from ..thermo import heat_current
         return heat_current(self, bath, ss if ss is not None else self.steady_state(), by_channel=by_channel)
+
+    def derivation_steps(self) -> tuple:
+        """The model, then this master equation with its approximations and the conditions it
+        relied on (see :mod:`qsym.steps`)."""
+        from ..latex import master_equation_latex
+        from ..steps import Step, condition_texts, model_step
+        approximations, title = master_equation_kind(self.kind)
+        statement = master_equation_latex(self) if self.dim <= 8 else \
+            r"\dot\rho = -i[H_S,\rho] + " + " + ".join(rf"\mathcal{{D}}_{{{b}}}[\rho]" for b in self.bath_names)
+        return (model_step(self.model),
+                Step("master equation", title, statement, approximations, condition_texts(self.conditions)))
 
     def _repr_latex_(self):
         from ..latex import master_equation_latex

@@ -648,6 +648,18 @@ class MomentMasterEquation:
                 rows.append(rf"\frac{{d}}{{dt}}\langle {self.modes[k]}^\dagger {self.modes[l]}\rangle &= {rhs}")
         return r"\begin{aligned}" + r"\\ ".join(rows) + r"\end{aligned}"
 
+    def derivation_steps(self) -> tuple:
+        """The model, the master equation (local or global, as :func:`master_equation_kind`
+        says), and its closed second-moment equations (exact for quadratic H and linear jumps)."""
+        from .master import master_equation_kind
+        from ..steps import Step, condition_texts, model_step
+        approximations, title = master_equation_kind(self.kind)
+        return (model_step(self.model),
+                Step("master equation", title, "", approximations, condition_texts(self.conditions)),
+                Step("moments", "Closed equations of the second moments <b_k^dag b_l> (quadratic H, linear jumps)",
+                     self.equations_latex(), (),
+                     ("number-conserving quadratic $H$", "jump operators linear in the modes")))
+
     def _repr_latex_(self):
         from ..latex import latex
         n = self.n_modes

@@ -393,6 +393,19 @@ class RedfieldMasterEquation(MasterEquation):
                 "the heat current has no split by channel; use by_channel=False")
         return super().heat_current(bath, ss)
 
+    def derivation_steps(self) -> tuple:
+        """The model, then the Bloch-Redfield equation: Born and Markov, no secular
+        approximation; the Lamb shift is kept when the terms carry shift functions."""
+        from ..steps import Step, condition_texts, model_step
+        with_shift = any(t.shift != 0 for t in self.terms)
+        approximations = ("Born", "Markov") if with_shift else ("Born", "Markov", "no Lamb shift")
+        statement = (r"\dot\rho = -i[H_S,\rho] + \sum_X\sum_{\omega,\omega'}\Gamma_X(\omega)\left(A(\omega)\rho "
+                     r"A^\dagger(\omega') - A^\dagger(\omega')A(\omega)\rho\right) + \mathrm{h.c.},\quad"
+                     r"\Gamma_X(\omega) = \tfrac12\gamma_X(\omega)" + (r" + iS_X(\omega)" if with_shift else "") + "")
+        return (model_step(self.model),
+                Step("master equation", "Bloch-Redfield master equation (no secular approximation; B&P eq. 3.135)",
+                     statement, approximations, condition_texts(self.conditions)))
+
     def _repr_latex_(self):
         from ..latex import latex
 
