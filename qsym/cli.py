@@ -3,6 +3,7 @@
     qsym list
     qsym derive NAME [--latex FILE] [--markdown FILE] [--no-cache]
     qsym verify [NAME ...|--all] [--json FILE] [--samples N] [--seed S]
+    qsym plot NAME RESULT --vs SYMBOL --range LO HI [--set S=V ...] [--log] [--limit] --out FIG.png
 
 ``verify`` prints a table of every derived result with its published equation label, status
 (``match``, ``mismatch``, ``derived-only``), max relative error against the independent
@@ -139,6 +140,8 @@ def main(argv=None) -> int:
     v.add_argument("--samples", type=int, default=200)
     v.add_argument("--seed", type=int, default=0)
     v.set_defaults(func=_cmd_verify)
+    from .plot_cli import add_plot_parser
+    add_plot_parser(sub)
     args = p.parse_args(argv)
     return args.func(args)
 

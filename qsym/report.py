@@ -41,6 +41,34 @@ def tex_escape(s: str) -> str:
     return "$".join(parts)
 
 
+def docstring_tex(doc: str) -> str:
+    """A module docstring for LaTeX text: ``code`` and :role:`x` as typewriter, the rest escaped."""
+    import re
+    out, pos = [], 0
+    for m in re.finditer(r"(?::[a-z]+:)?``?([^`]+)``?", doc):
+        out.append(tex_escape(doc[pos:m.start()].replace("$", "")))
+        out.append(r"\texttt{" + _plain(m.group(1)) + "}")
+        pos = m.end()
+    out.append(tex_escape(doc[pos:].replace("$", "")))
+    return "".join(out).replace("\n\n", "\n\n\\noindent ")
+
+
+def notation(results, definitions=()) -> list:
+    """The defined symbols the results are written in (``omega_+``, ``nu_1`` ...), with the
+    module's own ``definitions()`` first; each appears once."""
+    from .algebra.symbols import defined_symbols_in
+    seen = list(definitions)
+    for r in results:
+        for x in (r.derived, r.published):
+            if x is None:
+                continue
+            for e in (list(x) if isinstance(x, sp.MatrixBase) else [sp.sympify(x)]):
+                for d in sorted(defined_symbols_in(e), key=str):
+                    if d not in seen:
+                        seen.append(d)
+    return seen
+
+
 def _plain(s: str) -> str:
     """Text for LaTeX, no math kept (equation labels, names)."""
     return tex_escape(str(s).replace("$", ""))
@@ -85,6 +113,12 @@ def _status_line(rc, fmt: dict) -> str:
     return line + "."
 
 
+def shown_form(expr):
+    """A result that is a defined symbol (``nu_1``) is shown by its definition."""
+    from .algebra.symbols import DefinedSymbol
+    return expr.definition if isinstance(expr, DefinedSymbol) else expr
+
+
 def step_numbers(result, steps) -> list[int]:
     """1-based numbers of the steps a result used (its stage's steps and its limits)."""
     mine = set(result.me.derivation_steps()) if hasattr(result.me, "derivation_steps") else set()
@@ -104,9 +138,10 @@ def latex_document(title: str, abstract: str, results, records, steps=(), defini
 \usepackage{amsmath,amssymb,xcolor,longtable}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
+\sloppy
 \begin{document}
 """, rf"\title{{{_plain(title)}}}\date{{{datetime.date.today().isoformat()}}}\author{{qsym}}\maketitle",
-           "\n" + tex_escape(abstract) + "\n\n"]
+           "\n" + docstring_tex(abstract) + "\n\n"]
     if steps:
         out.append(r"\section*{Derivation steps}" + "\n" + r"\begin{enumerate}" + "\n")
         for s in steps:
@@ -122,6 +157,7 @@ def latex_document(title: str, abstract: str, results, records, steps=(), defini
         if used:
             out.append(r"\noindent Approximations used: " + "; ".join(
                 rf"\emph{{{_plain(a)}}}: {_plain(APPROXIMATIONS[a])}" for a in used) + ".\n\n")
+    definitions = notation(results, definitions)
     if definitions:
         out.append(r"\section*{Notation}" + "\n")
         for s in definitions:
@@ -135,10 +171,10 @@ def latex_document(title: str, abstract: str, results, records, steps=(), defini
             nums = step_numbers(r, steps)
             if nums:
                 out.append("From steps " + ", ".join(map(str, nums)) + ".\n")
-        out.append(r"\noindent Derived:" + "\n" + _display(lhs, r.derived, r.equation))
+        out.append(r"\noindent Derived:" + "\n" + _display(lhs, shown_form(r.derived), r.equation))
         if r.published is not None:
             rel = "published (transcribed)" if r.relation == "equal" else "published statement: differs from"
-            out.append(rf"\noindent {_plain(rel.capitalize())}:" + "\n" + _display(lhs, r.published, r.equation,
+            out.append(rf"\noindent {_plain(rel.capitalize())}:" + "\n" + _display(lhs, shown_form(r.published), r.equation,
                                                                                  published=True))
         if rc is not None:
             out.append(tex_escape(_status_line(rc, {})).replace("Status: " + rc.status, "Status: " +
@@ -147,13 +183,13 @@ def latex_document(title: str, abstract: str, results, records, steps=(), defini
                 out.append(_plain(_counterexample_text(rc.counterexample)) + "\n\n")
         if r.note:
             out.append(r"\noindent\emph{Note:} " + tex_escape(r.note) + "\n\n")
-    out.append(r"\section*{Verification table}" + "\n" + r"\begin{longtable}{llllll}" + "\n"
+    out.append(r"\section*{Verification table}" + "\n" + r"{\small\begin{longtable}{p{4.5cm}p{3cm}lrrr}" + "\n"
                r"result & equation & status & max rel.\ err & samples & time [s]\\ \hline" + "\n" + r"\endhead" + "\n")
     for rc in records:
         err = "--" if rc.max_rel_err is None else f"{rc.max_rel_err:.1e}"
         out.append(f"{_plain(rc.result)} & {_plain(rc.equation)} & {_STATUS_TEX.get(rc.status, rc.status)} & "
                    f"{err} & {rc.samples} & {rc.time:.2f}\\\\\n")
-    out.append(r"\end{longtable}" + "\n" + r"\end{document}" + "\n")
+    out.append(r"\end{longtable}}" + "\n" + r"\end{document}" + "\n")
     return "".join(out)
 
 
@@ -170,6 +206,7 @@ def markdown_document(title: str, abstract: str, results, records, steps=(), def
         out.append("## Derivation steps\n\n")
         for k, s in enumerate(steps, 1):
             out.append(f"{k}. " + s.markdown().replace("\n", "\n   ") + "\n\n")
+    definitions = notation(results, definitions)
     if definitions:
         out.append("## Notation\n\n")
         for s in definitions:
@@ -183,9 +220,9 @@ def markdown_document(title: str, abstract: str, results, records, steps=(), def
             nums = step_numbers(r, steps)
             if nums:
                 out.append("From steps " + ", ".join(map(str, nums)) + ".\n\n")
-        out.append("Derived:\n\n" + _md_math(lhs, r.derived, r.equation) + "\n")
+        out.append("Derived:\n\n" + _md_math(lhs, shown_form(r.derived), r.equation) + "\n")
         if r.published is not None:
-            out.append("Published (transcribed):\n\n" + _md_math(lhs, r.published) + "\n")
+            out.append("Published (transcribed):\n\n" + _md_math(lhs, shown_form(r.published)) + "\n")
         if rc is not None:
             out.append(_status_line(rc, _STATUS_MD) + "\n\n")
             if rc.counterexample:
