@@ -71,7 +71,7 @@ class Limit:
     def _repr_latex_(self):
         from .latex import latex
         return (rf"${latex(self.leading)}\left(1 + \mathcal{{O}}\left({latex(self.correction)}\right)\right)"
-                rf"\quad ({self.regime}: {latex(self.variable)} \to {latex(self.point)})$")
+                rf"\quad (\text{{{self.regime}}}: {latex(self.variable)} \to {latex(self.point)})$")
 
     def __repr__(self):
         return f"Limit({self.regime}: {self.leading} * (1 + O({self.correction})) as {self.variable} -> {self.point})"

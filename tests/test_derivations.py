@@ -165,11 +165,21 @@ def test_single_qubit_current_flux_form_and_second_law():
     assert qs.energy_balance(me, ss) == 0
 
 
-def test_latex_document_contains_results_and_table(tmp_path):
+def test_derive_cli_writes_latex_and_markdown_records(tmp_path, monkeypatch):
+    """``qsym derive NAME --latex FILE --markdown FILE`` as a new user runs it: a document
+    with the steps, every result tagged with the paper's label, the published form beside
+    it, the verification table; pdflatex compiles it."""
     from qsym.cli import main
-    out = tmp_path / "single.tex"
-    assert main(["derive", "fogedby-single-qubit", "--latex", str(out), "--samples", "50"]) == 0
+    monkeypatch.setenv("QSYM_CACHE_DIR", str(tmp_path / "cache"))
+    out, md = tmp_path / "single.tex", tmp_path / "single.md"
+    assert main(["derive", "fogedby-single-qubit", "--latex", str(out), "--markdown", str(md), "--samples", "50"]) == 0
     tex = out.read_text()
     assert tex.startswith(r"\documentclass") and tex.rstrip().endswith(r"\end{document}")
-    assert "Verification table" in tex and "3.14" in tex and "Published (transcribed)" in tex
-    assert tex.count(r"\begin{dmath*}") == tex.count(r"\end{dmath*}") >= 24
+    assert "Verification table" in tex and r"\tag{3.14}" in tex and "Published (transcribed)" in tex
+    assert "Derivation steps" in tex and "Born, Markov, secular" in tex and "RWA" in tex
+    assert "breqn" not in tex
+    for env in ("equation*", "multline*", "align*"):
+        assert tex.count(rf"\begin{{{env}}}") == tex.count(rf"\end{{{env}}}")
+    text = md.read_text()
+    assert "## Derivation steps" in text and "| `q^A` | 3.14 | match |" in text
+    assert compile_latex(tex, out).exists()

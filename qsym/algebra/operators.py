@@ -162,7 +162,8 @@ class Operator:
         return self.matrix.free_symbols
 
     def _repr_latex_(self):
-        return "$" + sp.latex(self.matrix) + "$"
+        from ..latex import latex
+        return "$" + latex(self.matrix) + "$"
 
     def __repr__(self):
         return f"Operator({self.matrix.tolist()!r}, sites={self.space.names})"
