@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 
 __all__ = ["CacheWarning", "cache_dir", "code_digest", "derivation_key", "cached", "clear", "entries",
-           "enabled"]
+           "enabled", "memoize"]
 
 FORMAT = 1
 _MAGIC = b"QSYM-CACHE\n"
@@ -238,3 +238,33 @@ def clear() -> int:
         p.unlink(missing_ok=True)
         n += 1
     return n
+
+
+def memoize(fn):
+    """``fn`` with its return values cached on disk, keyed by the qsym code, the source of
+    ``fn``'s module (and its sibling modules, as for a derivation) and ``repr`` of the
+    arguments: for the expensive, deterministic computations of a notebook (figure data,
+    sweeps of a numeric solver), so that a re-run is instant::
+
+        curve = qs.cache.memoize(colla_figures.md_work_peak)(Delta_values)
+    """
+    import functools
+    mod = sys.modules[fn.__module__]
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        key = derivation_key(mod, name, _argument_repr(args), _argument_repr(sorted(kwargs.items())))
+        return cached(f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:8]}", key, lambda: fn(*args, **kwargs))
+    return wrapper
+
+
+def _argument_repr(x) -> str:
+    """A deterministic text of the arguments (arrays by their bytes' digest)."""
+    if hasattr(x, "tobytes") and hasattr(x, "dtype"):
+        return f"array{getattr(x, 'shape', '')}:{x.dtype}:{hashlib.sha256(x.tobytes()).hexdigest()}"
+    if isinstance(x, (list, tuple)):
+        return "(" + ",".join(_argument_repr(v) for v in x) + ")"
+    if isinstance(x, dict):
+        return "{" + ",".join(f"{_argument_repr(k)}:{_argument_repr(v)}" for k, v in sorted(x.items(), key=str)) + "}"
+    return repr(x)

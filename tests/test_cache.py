@@ -120,3 +120,19 @@ def test_model_enters_the_key():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert cache.derivation_key(mod, "records", 10, 0) != k1
+
+
+def test_memoize_caches_by_arguments(cache_dir):
+    import numpy as np
+    calls = []
+
+    def spectrum_sum(x, scale=1.0):
+        calls.append(1)
+        return float(np.sum(np.asarray(x) ** 2) * scale)
+    spectrum_sum.__module__ = __name__
+    f = cache.memoize(spectrum_sum)
+    a = np.linspace(0, 1, 11)
+    assert f(a) == f(a) == spectrum_sum(a) and len(calls) == 2  # the second call came from disk
+    assert f(a, scale=2.0) == 2 * f(a) and len(calls) == 3
+    f(a + 1e-12)  # other bytes, other entry: computed
+    assert len(calls) == 4
