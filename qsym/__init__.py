@@ -70,6 +70,7 @@ from .thermo import (dissipator_power as dissipator_power, energy_balance as ene
 
 from .report import DerivationReport as DerivationReport, derive as derive
 from .steps import Step as Step
+from .qutip_bridge import QutipSystem as QutipSystem, to_qutip as to_qutip
 from .sweep import (NumericObservable as NumericObservable, SweepError as SweepError, SweepResult as SweepResult,
                     sweep as sweep)
 

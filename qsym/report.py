@@ -187,7 +187,7 @@ def latex_document(title: str, abstract: str, results, records, steps=(), defini
                r"result & equation & status & max rel.\ err & samples & time [s]\\ \hline" + "\n" + r"\endhead" + "\n")
     for rc in records:
         err = "--" if rc.max_rel_err is None else f"{rc.max_rel_err:.1e}"
-        out.append(f"{_plain(rc.result)} & {_plain(rc.equation)} & {_STATUS_TEX.get(rc.status, rc.status)} & "
+        out.append(f"{{}}{_plain(rc.result)} & {_plain(rc.equation)} & {_STATUS_TEX.get(rc.status, rc.status)} & "
                    f"{err} & {rc.samples} & {rc.time:.2f}\\\\\n")
     out.append(r"\end{longtable}}" + "\n" + r"\end{document}" + "\n")
     return "".join(out)
