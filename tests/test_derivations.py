@@ -183,3 +183,17 @@ def test_derive_cli_writes_latex_and_markdown_records(tmp_path, monkeypatch):
     text = md.read_text()
     assert "## Derivation steps" in text and "| `q^A` | 3.14 | match |" in text
     assert compile_latex(tex, out).exists()
+
+
+def test_proof_budget_bounds_the_symbolic_proof_not_the_classification(monkeypatch):
+    from derivations import fogedby_single_qubit as f
+    r = next(x for x in f.results() if x.name == "q^A")
+    full = check_result(f.NAME, r, n=20)
+    assert full.status == "match" and full.proof == "symbolic"
+    monkeypatch.setenv("QSYM_PROOF_BUDGET", "1e-6")
+    cut = check_result(f.NAME, r, n=20)
+    assert cut.status == "match" and "stopped after QSYM_PROOF_BUDGET" in cut.proof
+    assert cut.derived_vs_published_max_rel_diff == full.derived_vs_published_max_rel_diff
+    monkeypatch.setenv("QSYM_PROOF_BUDGET", "-1")
+    with pytest.raises(ValueError, match="QSYM_PROOF_BUDGET"):
+        check_result(f.NAME, r, n=20)
