@@ -77,11 +77,8 @@ def _plain(s: str) -> str:
 def _display(lhs: str, expr, tag: str | None, *, published: bool = False) -> str:
     """A display equation, broken over lines when long (``qsym.latex.display_equation``), with
     the paper's label as its tag."""
-    from . import latex as _latex
-    if hasattr(_latex, "display_equation"):
-        body = _latex.display_equation(lhs, expr, numbered=False)
-    else:  # pragma: no cover -- older latex module
-        body = "\\begin{equation*}\n" + (lhs + " = " if lhs else "") + latex(expr) + "\n\\end{equation*}"
+    from .latex import display_equation
+    body = display_equation(lhs, expr, numbered=False)
     if tag is not None:
         t = rf"\tag*{{published ({_plain(tag)})}}" if published else rf"\tag{{{_plain(tag)}}}"
         end = body.rstrip().rfind(r"\end{")
@@ -113,6 +110,15 @@ def _status_line(rc, fmt: dict) -> str:
     return line + "."
 
 
+def _statement(tex: str) -> str:
+    """A step's statement (raw LaTeX, possibly an ``aligned`` block): displayed as it is when it
+    fits the line, scaled to the line width otherwise (graphicx)."""
+    from .latex import latex_width
+    if latex_width(tex) <= 80:
+        return "\\[\n" + tex + "\n\\]\n"
+    return "\\[\n\\resizebox{\\linewidth}{!}{$\\displaystyle " + tex + "$}\n\\]\n"
+
+
 def shown_form(expr):
     """A result that is a defined symbol (``nu_1``) is shown by its definition."""
     from .algebra.symbols import DefinedSymbol
@@ -135,7 +141,7 @@ def latex_document(title: str, abstract: str, results, records, steps=(), defini
     rec = {r.result: r for r in records}
     out = [r"""\documentclass[10pt]{article}
 \usepackage[margin=2cm]{geometry}
-\usepackage{amsmath,amssymb,xcolor,longtable}
+\usepackage{amsmath,amssymb,xcolor,longtable,graphicx}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \sloppy
@@ -146,8 +152,10 @@ def latex_document(title: str, abstract: str, results, records, steps=(), defini
         out.append(r"\section*{Derivation steps}" + "\n" + r"\begin{enumerate}" + "\n")
         for s in steps:
             out.append(rf"\item \textbf{{{_plain(s.title)}}} [{_plain(s.approximation_text())}]" + "\n")
+            for lhs, expr in s.equations:
+                out.append(_display(lhs, expr, None))
             if s.statement:
-                out.append("\\[\n" + (s.statement if r"\begin{" in s.statement else s.statement) + "\n\\]\n")
+                out.append(_statement(s.statement))
             if s.assumptions:
                 out.append("Assumptions:\n" + r"\begin{itemize}" + "\n" +
                            "".join(rf"\item {tex_escape(a)}" + "\n" for a in s.assumptions) + r"\end{itemize}" + "\n")

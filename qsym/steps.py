@@ -42,6 +42,8 @@ class Step:
         statement: the step's equation(s), LaTeX math body (no ``$``), may be empty.
         approximations: names from :data:`APPROXIMATIONS` (empty: exact step).
         assumptions: what the step relied on, each a short text whose math is in ``$...$``.
+        equations: ``((lhs_latex, expr), ...)``: the step's objects (Hamiltonian, coupling
+            operators ...), typeset with line breaking by the report.
     """
 
     kind: str
@@ -49,6 +51,7 @@ class Step:
     statement: str = ""
     approximations: tuple = ()
     assumptions: tuple = ()
+    equations: tuple = ()
 
     def __post_init__(self):
         unknown = [a for a in self.approximations if a not in APPROXIMATIONS]
@@ -64,15 +67,21 @@ class Step:
         return ", ".join(self.approximations) if self.approximations else "exact (no approximation)"
 
     def markdown(self) -> str:
+        from .latex import latex
         lines = [f"**{self.title}** ({self.kind}; {self.approximation_text()})", ""]
+        for lhs, expr in self.equations:
+            lines += ["$$", f"{lhs} = {latex(expr)}", "$$", ""]
         if self.statement:
             lines += ["$$", self.statement, "$$", ""]
         lines += [f"- {a}" for a in self.assumptions]
         return "\n".join(lines)
 
     def _repr_latex_(self):
+        from .latex import latex
         head = rf"\text{{{self.title}}}\quad [\text{{{self.approximation_text()}}}]"
-        return "$" + head + (r"\\ " + self.statement if self.statement else "") + "$"
+        rows = [head] + [f"{lhs} = {latex(expr)}" for lhs, expr in self.equations]
+        rows += [self.statement] if self.statement else []
+        return r"$\begin{gathered}" + r"\\ ".join(rows) + r"\end{gathered}$"
 
 
 def assumption_texts(assumptions) -> tuple:
@@ -91,19 +100,20 @@ def positivity_text(symbols) -> str:
 def model_step(model) -> Step:
     """The model of an :class:`qsym.OpenSystem`: ``H_S``, its couplings and baths."""
     from .latex import latex
-    rows = [r"H_S &= " + latex(model.H.matrix)]
+    equations = [("H_S", model.H.matrix)]
+    rows = []
     approximations = []
     assumptions = list(assumption_texts(model.assumptions))
     for c in model.couplings:
         b = c.bath
-        L = latex(c.operator.matrix)
         if c.form == "rwa":
-            rows.append(rf"H_{{S{b.name}}} &= L_{{{b.name}}}^\dagger X_{{{b.name}}} + L_{{{b.name}}} X_{{{b.name}}}^\dagger,"
-                        rf"\quad L_{{{b.name}}} = {L}")
+            rows.append(rf"H_{{S{b.name}}} = L_{{{b.name}}}^\dagger X_{{{b.name}}} + L_{{{b.name}}} X_{{{b.name}}}^\dagger")
+            equations.append((f"L_{{{b.name}}}", c.operator.matrix))
             if "RWA" not in approximations:
                 approximations.append("RWA")
         else:
-            rows.append(rf"H_{{S{b.name}}} &= S_{{{b.name}}}(X_{{{b.name}}} + X_{{{b.name}}}^\dagger),\quad S_{{{b.name}}} = {L}")
+            rows.append(rf"H_{{S{b.name}}} = S_{{{b.name}}}(X_{{{b.name}}} + X_{{{b.name}}}^\dagger)")
+            equations.append((f"S_{{{b.name}}}", c.operator.matrix))
         assumptions.append(f"bath {b.name}: {type(b).__name__}, temperature ${latex(b.temperature)}$, "
                            f"spectral function {type(b.spectral).__name__}")
     for D in getattr(model, "dissipators", ()):
@@ -111,8 +121,8 @@ def model_step(model) -> Step:
     pos = positivity_text(model.H.matrix.free_symbols)
     if pos:
         assumptions.append(pos)
-    return Step("model", f"Model: {model.name}", r"\begin{aligned}" + r"\\ ".join(rows) + r"\end{aligned}",
-                tuple(approximations), tuple(assumptions))
+    return Step("model", f"Model: {model.name}", r",\quad ".join(rows), tuple(approximations), tuple(assumptions),
+                tuple(equations))
 
 
 def limit_step(lim) -> Step:

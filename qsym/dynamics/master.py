@@ -22,7 +22,7 @@ the pair ``(i, j)``; the numeric solver uses column stacking.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
@@ -377,8 +377,7 @@ class MasterEquation:
         from ..latex import master_equation_latex
         from ..steps import Step, condition_texts, model_step
         approximations, title = master_equation_kind(self.kind)
-        statement = master_equation_latex(self) if self.dim <= 8 else \
-            r"\dot\rho = -i[H_S,\rho] + " + " + ".join(rf"\mathcal{{D}}_{{{b}}}[\rho]" for b in self.bath_names)
+        statement = master_equation_latex(self)
         return (model_step(self.model),
                 Step("master equation", title, statement, approximations, condition_texts(self.conditions)))
 
