@@ -262,7 +262,9 @@ class OpenSystem:
         from .latex import latex
         parts = [r"H_S = " + latex(self.H.matrix)]
         for c in self.couplings:
-            parts.append(rf"\text{{bath {c.bath.name}}}:\ T_{{{c.bath.name}}} = {latex(c.bath.temperature)}")
+            T, name = c.bath.temperature, rf"T_{{{c.bath.name}}}"
+            shown = name if latex(T) == name else rf"{name} = {latex(T)}"  # not "T_A = T_A"
+            parts.append(rf"\text{{bath {c.bath.name}}}:\ {shown}")
         for D in self.dissipators:
             terms = ",\\ ".join(rf"{latex(r)}\ \text{{on}}\ {latex(op.matrix)}" for r, op in D.jumps)
             parts.append(rf"\text{{dissipator {D.name}}}:\ {terms}")
