@@ -382,7 +382,7 @@ def test_redfield_tends_to_secular_at_weak_dissipation(capsys):
     base = {w1: 1.3, w2: 1.0, lam: 0.2, TA: 2.0, TB: 0.5}
     rows = compare_secular_redfield(model, {**base, kA: np.array([1e-2, 1e-3]), kB: np.array([7e-3, 7e-4])},
                                     progress=True)
-    assert "2/2 points" in capsys.readouterr().err
+    assert "2/2" in capsys.readouterr().err   # own counter "2/2 points" or tqdm's "2/2 [..]"
     r1, r2 = rows
     assert r1["rho_deviation"] > 1e-3 and 5 < r1["rho_deviation"] / r2["rho_deviation"] < 20
     for b in "AB":  # heat currents: corrections O((g/E)^2)
@@ -560,7 +560,7 @@ def test_deviation_scan_at_resonance_stays_order_one(capsys):
     lams = np.array([0.3, 1e-2, 1e-4, 1e-5])
     with pytest.warns(qs.SecularityWarning, match="secular approximation invalid at 3 of 4"):
         sc = secular_redfield_deviation(flat_qubits(), {**base, lam: lams}, progress=True)
-    assert "4/4 points" in capsys.readouterr().err   # progress counter (tqdm is optional)
+    assert "4/4" in capsys.readouterr().err   # progress counter: own or tqdm's
     td, hd = sc.trace_distance, sc.heat_deviation("A")
     assert td[0] < 0.01                                              # lambda >> g: secular fine
     limit = _local_vs_common_occupation(1.0, 2.0, 0.5)
