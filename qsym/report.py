@@ -144,6 +144,7 @@ def latex_document(title: str, abstract: str, results, records, steps=(), defini
 \usepackage{amsmath,amssymb,xcolor,longtable,graphicx}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
+\setcounter{MaxMatrixCols}{64}
 \sloppy
 \begin{document}
 """, rf"\title{{{_plain(title)}}}\date{{{datetime.date.today().isoformat()}}}\author{{qsym}}\maketitle",
