@@ -77,42 +77,18 @@ def _as_real(value, what: str) -> float:
 def _resolve_params(symbols, params) -> dict:
     """``{Symbol: float}`` for every symbol in ``symbols`` from ``params`` (keys: Symbols or
     their names).  Defined symbols (``qs.DefinedSymbol``) not given are evaluated from their
-    definition.  Raises KeyError listing every missing symbol."""
+    definition -- the numeric solver's resolution (:func:`qsym.numeric.solver._resolve_values`:
+    model plumbing, not the numeric path), each value then required real and finite.  Raises
+    KeyError listing every missing symbol."""
+    from .numeric.solver import _resolve_values
     if not isinstance(params, Mapping):
         raise TypeError(f"Argument `params` of to_qutip must be a mapping {{symbol or name: number}}, "
                         f"got {type(params).__name__}")
-    by_name = {}
-    for k in params:
-        by_name.setdefault(k if isinstance(k, str) else getattr(k, "name", str(k)), []).append(k)
-    out: dict = {}
-
-    def lookup(s, stack=()):
-        if s in out:
-            return out[s]
-        keys = [s] if s in params else by_name.get(s.name, [])
-        if len(keys) > 1:
-            raise ValueError(f"Argument `params` of to_qutip gives symbol {s.name!r} more than once "
-                             f"({keys}); give it once")
-        if keys:
-            out[s] = _as_real(params[keys[0]], f"params[{s.name!r}]")
-            return out[s]
-        definition = getattr(s, "definition", None)
-        if definition is not None and s not in stack:
-            sub = {}
-            for t in definition.free_symbols:
-                v = lookup(t, stack + (s,))
-                if v is None:
-                    return None
-                sub[t] = v
-            out[s] = _as_real(complex(sp.sympify(definition).xreplace(sub).evalf(17)), f"defined symbol {s.name}")
-            return out[s]
-        return None
-
-    missing = [s for s in symbols if lookup(s) is None]
-    if missing:
-        raise KeyError(f"Argument `params` of to_qutip has no value for {sorted(s.name for s in missing)}; "
-                       f"it must map every parameter of the model ({sorted(s.name for s in symbols)}) to a number")
-    return out
+    try:
+        resolved = _resolve_values(list(symbols), params)
+    except KeyError as e:
+        raise KeyError(f"Argument `params` of to_qutip: {e.args[0]}") from None
+    return {sym: _as_real(v, f"params[{sym.name!r}]") for sym, v in resolved.items()}
 
 
 def _values(symbols, params) -> dict:
