@@ -655,12 +655,15 @@ class MomentMasterEquation:
         from ..steps import Step, condition_texts, model_step
         approximations, title = master_equation_kind(self.kind)
         return (model_step(self.model),
-                Step("master equation", title, "", approximations, condition_texts(self.conditions)),
+                Step("master equation", title, self.lindblad_latex(), approximations,
+                     condition_texts(self.conditions)),
                 Step("moments", "Closed equations of the second moments <b_k^dag b_l> (quadratic H, linear jumps)",
                      self.equations_latex(), (),
                      ("number-conserving quadratic $H$", "jump operators linear in the modes")))
 
-    def _repr_latex_(self):
+    def lindblad_latex(self) -> str:
+        """H_S in the modes and the Lindblad dissipators (rates, jump operators, frequencies) as an
+        ``aligned`` block."""
         from ..latex import latex
         n = self.n_modes
         H = " + ".join(rf"{latex(self.h[k, l])}\,{self.modes[k]}^\dagger {self.modes[l]}"
@@ -675,7 +678,10 @@ class MomentMasterEquation:
         for f in self.frequencies:
             if isinstance(f, DefinedSymbol):
                 rows.append(rf"{latex(f)} &= {latex(f.definition)}")
-        return rf"$\text{{{self.kind}}}\quad\begin{{aligned}}" + r"\\ ".join(rows) + r"\end{aligned}$"
+        return r"\begin{aligned}" + r"\\ ".join(rows) + r"\end{aligned}"
+
+    def _repr_latex_(self):
+        return rf"$\text{{{self.kind}}}\quad{self.lindblad_latex()}$"
 
 
 def _key_text(key, modes) -> str:
