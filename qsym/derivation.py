@@ -153,6 +153,9 @@ def _time_limit(seconds):
         return
 
     def expire(signum, frame):
+        # re-armed: an exception raised inside a gc callback or a __del__ is only reported as
+        # "unraisable" and the proof would run on unbounded (seen in CI: hypothesis's gc hook)
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
         raise _ProofTimeout()
     old = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
