@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import sympy as sp
-from sympy.core.function import AppliedUndef
 
 import qsym as qs
 from qsym.asymptotics import (high_temperature, low_temperature, temperature_bias, weak_coupling)

@@ -292,8 +292,8 @@ def results() -> list[qs.Result]:
             tg = [GeneratorEntry(COORDS[a], COORDS[b], zero_expected=(M[a, b] == 0)) for a in rows for b in range(6)]
             diff = [(COORD_NAMES[a], COORD_NAMES[b]) for a in rows for b in range(6)
                     if (M[a, b] == 0) != (Mp[a, b] == 0)]
-            note = (f"real form: d(rho_11..rho_44, Re rho_23, Im rho_23)/dt = M (...); paper's A_p, B_p taken as "
-                    f"the Bloch-Redfield K_pp,23, K_23,pp (no closed form printed), C and E as printed. ")
+            note = ("real form: d(rho_11..rho_44, Re rho_23, Im rho_23)/dt = M (...); paper's A_p, B_p taken as "
+                    "the Bloch-Redfield K_pp,23, K_23,pp (no closed form printed), C and E as printed. ")
             if diff:
                 note += "entries zero in one and not the other (row d/dt, column): " + "; ".join(
                     f"({a}, {b})" for a, b in diff) + ". "

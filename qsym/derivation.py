@@ -24,7 +24,6 @@ import sympy as sp
 
 from .algebra.symbols import expand_definitions
 from .numeric.functions import to_numeric
-from .numeric.targets import Target
 from .numeric.verify import relative_error, sample_points, verify
 
 __all__ = ["Result", "Record", "check_result", "symbolic_difference_is_zero"]

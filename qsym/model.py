@@ -2,7 +2,7 @@
 Lindblad dissipators that are not baths, and the physical domain of its parameters."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 import warnings
 
 import sympy as sp

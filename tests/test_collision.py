@@ -556,7 +556,6 @@ def test_published_mismatches_are_farther_from_the_exact_map_than_the_derivation
     """Each mismatch checked against the *exact* collision map (not only the truncated one):
     at the paper's parameters the derived O(dt^2) steady state is within O(dt) of the exact
     fixed point, the printed B11 and eq. 48's pairing are not."""
-    import sympy as sp
     from derivations import cusumano_published as pub
     vals = {cc.wS: 1.0, cc.w1: 0.5, cc.w2: 1.5, cc.kappa: 0.3, cc.beta: 1.0, cc.alpha: 0.2, cc.dt: 0.1}
     m = cc.example2_model("A1")

@@ -9,7 +9,6 @@ argument, what was expected and what came.
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pytest

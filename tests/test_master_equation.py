@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 import math
-import warnings
 
 import numpy as np
 import pytest

@@ -1,7 +1,6 @@
 """Systems beyond the seeds: the engine must derive and verify them without changes."""
 from __future__ import annotations
 
-import warnings
 
 import sympy as sp
 

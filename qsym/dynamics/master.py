@@ -28,7 +28,6 @@ from functools import cached_property
 import sympy as sp
 
 from ..algebra.spectrum import Spectrum
-from ..algebra.symbols import DefinedSymbol
 from ..model import OpenSystem
 
 __all__ = ["JumpChannel", "MasterEquation", "tidy", "dissipator_channels"]

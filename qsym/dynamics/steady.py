@@ -24,7 +24,6 @@ from itertools import product as iproduct
 
 import sympy as sp
 
-from ..algebra.symbols import expand_definitions
 from .master import tidy
 
 __all__ = ["SteadyState", "steady_state", "NonUniqueSteadyStateError", "markov_steady_state"]
@@ -395,7 +394,6 @@ def steady_state(me, *, allow_nonunique: bool = False) -> SteadyState:
 def _coherence_sector(me, sec):
     """Generator block of a sector without populations; its steady part is zero when the
     block is non-singular.  Returns ``(elements, block, statement)``."""
-    idx = {x: a for a, x in enumerate(sec)}
     M = sector_block(me, sec)
     if len(sec) == 1:
         (i, j), = sec
