@@ -254,17 +254,35 @@ def memoize(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        key = derivation_key(mod, name, _argument_repr(args), _argument_repr(sorted(kwargs.items())))
+        try:
+            text = _argument_repr(args) + _argument_repr(sorted(kwargs.items()))
+        except _UnstableArgument as exc:
+            warnings.warn(f"qsym cache: {name} not cached: argument {exc} has no stable text (its repr shows a "
+                          f"memory address); pass plain values (numbers, strings, arrays, SymPy objects)",
+                          CacheWarning, stacklevel=2)
+            return fn(*args, **kwargs)
+        key = derivation_key(mod, name, text)
         return cached(f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:8]}", key, lambda: fn(*args, **kwargs))
     return wrapper
 
 
+class _UnstableArgument(Exception):
+    pass
+
+
 def _argument_repr(x) -> str:
-    """A deterministic text of the arguments (arrays by their bytes' digest)."""
+    """A deterministic text of the arguments: arrays by their bytes' digest, SymPy objects by
+    ``srepr`` (``repr`` drops assumptions: ``Symbol('x', positive=True)`` prints as ``x``)."""
+    import sympy as sp
     if hasattr(x, "tobytes") and hasattr(x, "dtype"):
         return f"array{getattr(x, 'shape', '')}:{x.dtype}:{hashlib.sha256(x.tobytes()).hexdigest()}"
+    if isinstance(x, (sp.Basic, sp.MatrixBase)):
+        return sp.srepr(x)
     if isinstance(x, (list, tuple)):
         return "(" + ",".join(_argument_repr(v) for v in x) + ")"
     if isinstance(x, dict):
         return "{" + ",".join(f"{_argument_repr(k)}:{_argument_repr(v)}" for k, v in sorted(x.items(), key=str)) + "}"
-    return repr(x)
+    text = repr(x)
+    if " at 0x" in text:
+        raise _UnstableArgument(text[:80])
+    return text

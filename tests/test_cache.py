@@ -136,3 +136,20 @@ def test_memoize_caches_by_arguments(cache_dir):
     assert f(a, scale=2.0) == 2 * f(a) and len(calls) == 3
     f(a + 1e-12)  # other bytes, other entry: computed
     assert len(calls) == 4
+
+
+def test_memoize_keys_sympy_arguments_with_their_assumptions_and_refuses_unstable_ones(cache_dir):
+    import sympy as sp
+    calls = []
+
+    def sign_of(x):
+        calls.append(1)
+        return x.is_positive
+    sign_of.__module__ = __name__
+    f = cache.memoize(sign_of)
+    assert f(sp.Symbol("x", positive=True)) is True
+    assert f(sp.Symbol("x")) is None and len(calls) == 2   # same str, other assumptions: not a hit
+    assert f(sp.Symbol("x", positive=True)) is True and len(calls) == 2
+    with pytest.warns(cache.CacheWarning, match="no stable text"):
+        assert f(type("Opaque", (), {"is_positive": False})()) is False
+    assert len(calls) == 3
