@@ -117,6 +117,16 @@ def definitions():
     return named()
 
 
+def assignment(X: str = "1"):
+    """The engine's energy assignment of subsystem ``X`` of :func:`model` (every candidate
+    definition of its energy change, side by side); a module-level function so that a notebook
+    can cache it on disk (``qs.cache.memoize(assignment)``); derived in full here, so that the
+    cached object carries every approach."""
+    a = model().assignment(X)
+    a.approaches()
+    return a
+
+
 # ---- regimes -------------------------------------------------------------------------------------------
 def dispersive(e, order=0):
     return qs.dispersive(reduced(e), D_r, G_r, order=order)

@@ -80,6 +80,19 @@ def _memoised_fraction():
 class QsymLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with compact function application ``g_A(\\omega_+)``."""
 
+    def _print_Symbol(self, expr, style="plain"):
+        # a name of several words ("Delta omega", as a paper writes it): each word printed
+        if " " in expr.name.strip():
+            return "".join(super(QsymLatexPrinter, self)._print_Symbol(sp.Symbol(w), style)
+                           for w in expr.name.split())
+        return super()._print_Symbol(expr, style)
+
+    def _print_Pow(self, expr):
+        b = expr.base
+        if isinstance(b, sp.Symbol) and " " in b.name.strip() and expr.exp.is_Integer and expr.exp > 0:
+            return rf"\left({self._print(b)}\right)^{{{self._print(expr.exp)}}}"  # (Delta omega)^2
+        return super()._print_Pow(expr)
+
     def _print_Mul(self, expr):
         with _memoised_fraction():
             return super()._print_Mul(expr)
@@ -559,6 +572,18 @@ def _entry_name(lhs: str, i: int, j: int, big: bool) -> str:
     return f"{base}_{{{idx}}}"
 
 
+_SHORT_BASES = ("M", "K", "X", "Y", "Z", "Q")
+
+
+def _entry_base(lhs: str, M) -> str:
+    """The name the entries of ``M`` are called by: ``lhs`` itself when short, else a letter
+    that is not a symbol of ``M``."""
+    if latex_width(lhs) <= 8:
+        return lhs
+    used = {str(x) for x in M.free_symbols}
+    return next((b for b in _SHORT_BASES if b not in used), "M")
+
+
 def _name_entries(printer, M, lhs: str, budget: float) -> dict:
     """Names for the widest entries, widest first (equal entries share a name), until the
     matrix fits in ``budget``."""
@@ -579,12 +604,17 @@ def _matrix_rows(printer, lhs: str, M, width: float, relation: str) -> list[tupl
     """``(left, right)`` rows of an ``align``: the matrix with named entries, then each name's
     entry, broken onto continuation rows (``&\\quad ...``) when wider than the page."""
     rel_w = latex_width(relation) + 0.5
-    names = _name_entries(printer, M, lhs, width - latex_width(lhs) - rel_w)
-    rows = [(lhs, _pmatrix(printer, M, names))]
+    base = _entry_base(lhs, M)
+    wide = base != lhs
+    names = _name_entries(printer, M, base, width - latex_width(lhs) - rel_w - (4 if wide else 0))
+    pm = _pmatrix(printer, M, names)
+    # a wide name (a result's label) starts in the right column, so that it does not push every
+    # entry row right; the entries are then named by a short letter
+    rows = [("", f"{lhs} {relation} {pm}")] if wide else [(lhs, pm)]
     defined = {}
     for (i, j), name in sorted(names.items()):
         defined.setdefault(name, M[i, j])
-    left_w = max([latex_width(lhs)] + [latex_width(n) for n in defined])
+    left_w = max([0.0 if wide else latex_width(lhs)] + [latex_width(n) for n in defined])
     for name, e in defined.items():  # row-major order of first appearance
         lines = _fill_lines(_pieces(printer, e, width - left_w - rel_w - 2), width - left_w - rel_w,
                             width - left_w - rel_w - 2)
@@ -638,7 +668,8 @@ def display_equation(lhs: str, expr, *, label=None, numbered: bool = True, width
         printer = _BreakingPrinter()
         M = _as_matrix(expr)
         rows = _matrix_rows(printer, lhs, M, width, relation)
-        body = [f"{rows[0][0]} &{relation} {rows[0][1]}" + (f" {lab}" if lab else "")]
+        a, b = rows[0]
+        body = [(f"{a} &{relation} {b}" if a else f"&{b}") + (f" {lab}" if lab else "")]
         nonum = r" \nonumber" if numbered else ""
         for a, b in rows[1:]:
             body.append((f"{a} &{relation} {b}" if a else f"&{b}") + nonum)

@@ -53,6 +53,7 @@ parameters, ``eigh``) and :mod:`qsym.numeric.fock` (Fock space, independent of (
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy as sp
 
@@ -673,6 +674,12 @@ class EnergyAssignment:
         return {"dU": md.energy_change(), "dQ": md.heat(), "dW": md.work()}
 
     def approaches(self) -> dict:
+        """``{"bare", "interaction", "minimal dissipation"}`` -> ``{"dU", "dQ", "dW"}``, derived
+        once per object (kept with it, so a pickled assignment carries them)."""
+        return self._approaches
+
+    @cached_property
+    def _approaches(self) -> dict:
         return {"bare": self.bare(), "interaction": self.interaction(), "minimal dissipation": self.minimal_dissipation()}
 
     def _repr_latex_(self):
