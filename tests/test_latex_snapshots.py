@@ -327,3 +327,27 @@ def test_pdflatex_no_overfull_boxes(tmp_path):
     after = compile_and_measure(long_equations(broken=True), tmp_path / "after")
     assert before and max(before) > 100, f"one-line forms should overflow: {before}"
     assert all(w <= MAX_OVERFULL_PT for w in after), f"overfull hboxes after breaking (pt): {after}"
+
+
+def test_matrix_with_a_long_label_names_entries_by_a_short_letter():
+    """A result label such as 'eqs. 4.30-4.31 [Redfield]' must not become every entry's name
+    (the named-entry matrix then overflowed the page by up to 451pt)."""
+    import sympy as sp
+    from qsym.latex import display_equation, latex_width
+    a, b, M = sp.symbols("alpha beta M")
+    m = sp.Matrix(6, 6, lambda i, j: (a + b * i + M * j) ** 3 if (i + j) % 2 else 0)
+    lhs = r"\left(eqs. 4.30-4.31 [Redfield]\right)"
+    tex = display_equation(lhs, m, numbered=False)
+    rows = tex.split("\\\\\n")
+    assert rows[0].split("\n")[1].startswith("&" + lhs)          # the label starts in the right column
+    names = [r.split("&")[0].strip() for r in rows[1:] if not r.lstrip().startswith("&")]
+    assert names and all(n.startswith("K_{") for n in names)        # M is a symbol of the matrix: next letter
+    assert all(latex_width(r) <= 80 for r in rows[1:])
+
+
+def test_multi_word_symbol_prints_each_word_and_parenthesises_powers():
+    import sympy as sp
+    import qsym as qs
+    d = sp.Symbol("Delta omega", positive=True)
+    assert qs.latex(d) == r"\Delta\omega"
+    assert qs.latex(d**2) == r"\left(\Delta\omega\right)^{2}"
