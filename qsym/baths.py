@@ -414,3 +414,13 @@ class ThermalizerBath(Bath):
     def absorption_rate(self, w):
         """``Gamma e^{-omega/T}`` (or ``g(omega) e^{-omega/T}``)."""
         return self.spectral_function(w) * self.occupation(w)
+
+
+def bath_kind(bath, solver: str) -> str:
+    """``"bosonic"``, ``"fermionic"`` or ``"thermalizer"``: the bath families the numeric paths
+    (``solver`` names which, for the error) know how to turn into rates."""
+    for cls, kind in ((BosonicBath, "bosonic"), (FermionicBath, "fermionic"), (ThermalizerBath, "thermalizer")):
+        if isinstance(bath, cls):
+            return kind
+    raise TypeError(f"bath {bath.name!r} of type {type(bath).__name__} is not supported by {solver} "
+                    f"(BosonicBath, FermionicBath or ThermalizerBath)")

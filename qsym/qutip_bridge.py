@@ -200,16 +200,8 @@ def _spectral_callable(bath, spectral: Mapping, values: dict):
 
 
 def _rates(bath, spectral: Mapping, values: dict) -> _Rates:
-    from .baths import BosonicBath, FermionicBath, ThermalizerBath
-    if isinstance(bath, FermionicBath):
-        kind = "fermionic"
-    elif isinstance(bath, ThermalizerBath):
-        kind = "thermalizer"
-    elif isinstance(bath, BosonicBath):
-        kind = "bosonic"
-    else:
-        raise TypeError(f"bath {bath.name!r} of type {type(bath).__name__} is not supported by to_qutip "
-                        f"(BosonicBath, FermionicBath or ThermalizerBath)")
+    from .baths import bath_kind
+    kind = bath_kind(bath, "to_qutip")
     T = _as_real(_numeric(bath.temperature, values, f"the temperature of bath {bath.name!r}"), f"T_{bath.name}")
     if T <= 0:
         raise ValueError(f"the temperature of bath {bath.name!r} must be positive, got {T}")

@@ -65,7 +65,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from qsym.algebra.operators import Operator
-from qsym.baths import BosonicBath, FermionicBath, ThermalizerBath, UndefinedSpectrum
+from qsym.baths import UndefinedSpectrum, bath_kind
 from qsym.model import OpenSystem
 
 __all__ = [
@@ -470,15 +470,7 @@ def _compile_uncached(model: OpenSystem) -> _CompiledModel:
     w = sp.Dummy("w", positive=True)
     for c in model.couplings:
         bath = c.bath
-        if isinstance(bath, FermionicBath):
-            kind = "fermionic"
-        elif isinstance(bath, BosonicBath):
-            kind = "bosonic"
-        elif isinstance(bath, ThermalizerBath):
-            kind = "thermalizer"
-        else:
-            raise TypeError(f"bath {bath.name!r} of type {type(bath).__name__} is not supported "
-                            f"by the numeric solver (BosonicBath, FermionicBath or ThermalizerBath)")
+        kind = bath_kind(bath, "the numeric solver")
         g = None
         if not isinstance(bath.spectral, UndefinedSpectrum):
             try:
